@@ -1,0 +1,118 @@
+//! Command-line interface: argument structs and one file per subcommand. The binary's
+//! `main` only parses, builds the runtime and maps results to exit codes.
+
+mod demo;
+mod export;
+mod extract;
+mod ingest;
+mod serve;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+/// Exit code: every polled feed fetched and parsed.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: at least one feed failed (the others are stored).
+pub const EXIT_FEED_FAILED: u8 = 1;
+/// Exit code: usage or configuration error.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: another ingest holds the database lock.
+pub const EXIT_LOCKED: u8 = 3;
+
+/// feedmix: ingest news feeds, fold duplicates, publish one combined feed.
+#[derive(Debug, Parser)]
+#[command(name = "feedmix", version, about, long_about = None)]
+pub struct Cli {
+    /// The config file.
+    #[arg(
+        long,
+        global = true,
+        default_value = "feeds.toml",
+        env = "FEEDMIX_CONFIG"
+    )]
+    pub config: PathBuf,
+    /// The SQLite database (overrides `[storage] database`).
+    #[arg(long, global = true, env = "FEEDMIX_DB")]
+    pub db: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Poll due feeds once, fetch and extract new articles, store them.
+    Ingest(ingest::IngestArgs),
+    /// Write the combined feed (RSS, Atom or JSON Feed).
+    Export(export::ExportArgs),
+    /// Serve the combined feeds and the reading page over HTTP.
+    Serve(serve::ServeArgs),
+    /// Extract the article from a saved HTML page and print it as JSON.
+    Extract(extract::ExtractArgs),
+    /// Run the whole pipeline offline against bundled fixture outlets, then serve it.
+    Demo(demo::DemoArgs),
+}
+
+/// A failure with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    /// The exit code.
+    pub code: u8,
+    /// What to tell the user.
+    pub error: anyhow::Error,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        let error = e.into();
+        let code = if error.downcast_ref::<crate::config::ConfigError>().is_some() {
+            EXIT_USAGE
+        } else {
+            EXIT_FEED_FAILED
+        };
+        Failure { code, error }
+    }
+}
+
+/// Result of a subcommand.
+pub type CmdResult = Result<ExitCode, Failure>;
+
+/// A usage error (exit 2) with a message.
+pub fn usage(message: impl std::fmt::Display) -> Failure {
+    Failure {
+        code: EXIT_USAGE,
+        error: anyhow::anyhow!("{message}"),
+    }
+}
+
+impl Cli {
+    /// Loads and validates the config, applying `--db`.
+    pub fn load_config(&self) -> Result<Config, Failure> {
+        let mut config = Config::load(&self.config)?;
+        if let Some(db) = &self.db {
+            config.database = db.clone();
+        }
+        Ok(config)
+    }
+
+    /// Runs the chosen subcommand.
+    pub async fn run(self) -> CmdResult {
+        match &self.command {
+            Command::Ingest(args) => args.run(&self).await,
+            Command::Export(args) => args.run(&self),
+            Command::Serve(args) => args.run(&self).await,
+            Command::Extract(args) => args.run(),
+            Command::Demo(args) => args.run(&self).await,
+        }
+    }
+}
+
+/// Opens the store, naming the file in the error.
+pub fn open_store(path: &Path) -> Result<crate::store::Store, Failure> {
+    Ok(crate::store::Store::open(path)?)
+}

@@ -1,0 +1,356 @@
+//! HTTP fetching: the only user of reqwest. Conditional GET, timeouts, streaming body caps,
+//! decompression, redirect limits, the private-address guard and per-host politeness.
+//!
+//! It returns bytes and headers; it never parses what it fetched.
+
+mod guard;
+mod limits;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::header::{self, HeaderMap};
+use reqwest::{redirect, StatusCode};
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::config::FetchConfig;
+pub use guard::{is_private, BlockedAddress};
+pub use limits::HostLimiter;
+
+/// Most redirects followed for one request.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// Why a fetch failed. Messages say what happened to which URL.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The host is on a private network or loopback and those are not allowed.
+    #[error(transparent)]
+    Blocked(#[from] BlockedAddress),
+    /// Only http and https are fetched.
+    #[error("{url}: scheme is not http or https")]
+    Scheme {
+        /// The refused URL.
+        url: String,
+    },
+    /// The server answered with an error status.
+    #[error("{url}: HTTP {status}{}", retry_after.map(|t| format!(" (retry after {t})")).unwrap_or_default())]
+    Status {
+        /// The URL requested.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// When the server asked us to come back (429/503 Retry-After).
+        retry_after: Option<DateTime<Utc>>,
+    },
+    /// The body was larger than `[fetch] max_body_bytes` (after decompression).
+    #[error("{url}: body larger than {limit} bytes; refused")]
+    TooLarge {
+        /// The URL requested.
+        url: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// Connect or total timeout.
+    #[error("{url}: timed out after {after:?}")]
+    Timeout {
+        /// The URL requested.
+        url: String,
+        /// The timeout that fired.
+        after: Duration,
+    },
+    /// More than [`MAX_REDIRECTS`] redirects, or a loop.
+    #[error("{url}: too many redirects (more than {MAX_REDIRECTS})")]
+    Redirects {
+        /// The URL requested.
+        url: String,
+    },
+    /// Any other transport failure (DNS, TLS, reset connection, bad encoding).
+    #[error("{url}: {source}")]
+    Network {
+        /// The URL requested.
+        url: String,
+        /// The client's error, with its causes.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The HTTP client could not be built (bad proxy, TLS set-up).
+    #[error("cannot set up the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+}
+
+impl FetchError {
+    /// A short machine-friendly kind, for logs and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FetchError::Blocked(_) => "blocked",
+            FetchError::Scheme { .. } => "scheme",
+            FetchError::Status { .. } => "status",
+            FetchError::TooLarge { .. } => "too_large",
+            FetchError::Timeout { .. } => "timeout",
+            FetchError::Redirects { .. } => "redirects",
+            FetchError::Network { .. } => "network",
+            FetchError::Client(_) => "client",
+        }
+    }
+}
+
+/// Cache validators from an earlier response, sent back as If-None-Match / If-Modified-Since.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// The ETag header as received.
+    pub etag: Option<String>,
+    /// The Last-Modified header as received.
+    pub last_modified: Option<String>,
+}
+
+/// A successful (2xx) response with its body read in full.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The URL after redirects.
+    pub final_url: Url,
+    /// The body, decompressed.
+    pub body: Vec<u8>,
+    /// The Content-Type header.
+    pub content_type: Option<String>,
+    /// New validators for the next conditional request.
+    pub validators: Validators,
+    /// The Content-Language header.
+    pub content_language: Option<String>,
+    /// The X-Robots-Tag header.
+    pub robots_tag: Option<String>,
+}
+
+/// What a conditional GET produced.
+#[derive(Debug, Clone)]
+pub enum FetchOutcome {
+    /// 304: nothing changed since the validators were issued.
+    NotModified,
+    /// A new body.
+    Fetched(Fetched),
+}
+
+/// A shared HTTP client with politeness limits; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    inner: Arc<FetcherInner>,
+}
+
+#[derive(Debug)]
+struct FetcherInner {
+    client: reqwest::Client,
+    config: FetchConfig,
+    hosts: HostLimiter,
+    global: Semaphore,
+}
+
+impl Fetcher {
+    /// Builds the client from `[fetch]`.
+    pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {
+        let allow_private = config.allow_private_networks;
+        let policy = redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS
+                || attempt.previous().iter().any(|u| u == attempt.url())
+            {
+                return attempt.error(TooManyRedirects);
+            }
+            if !matches!(attempt.url().scheme(), "http" | "https") {
+                return attempt.error(BadScheme);
+            }
+            if !allow_private {
+                if let Err(blocked) = guard::check_literal(attempt.url()) {
+                    return attempt.error(blocked);
+                }
+            }
+            attempt.follow()
+        });
+        let mut builder = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(policy)
+            .gzip(true)
+            .brotli(true)
+            .deflate(true);
+        builder = match &config.proxy {
+            Some(proxy) => {
+                builder.proxy(reqwest::Proxy::all(proxy.as_str()).map_err(FetchError::Client)?)
+            }
+            None => builder.no_proxy(),
+        };
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(guard::PublicOnlyResolver));
+        }
+        Ok(Fetcher {
+            inner: Arc::new(FetcherInner {
+                client: builder.build().map_err(FetchError::Client)?,
+                config: config.clone(),
+                hosts: HostLimiter::new(config.per_host_concurrency, config.per_host_delay),
+                global: Semaphore::new(config.max_concurrency),
+            }),
+        })
+    }
+
+    /// GET `url`, conditionally when `validators` has an ETag or Last-Modified.
+    pub async fn fetch(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
+        let shown = url.to_string();
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::Scheme { url: shown });
+        }
+        if !self.inner.config.allow_private_networks {
+            guard::check_literal(url)?;
+        }
+        let _global = self.inner.global.acquire().await.expect("never closed");
+        let _host = self
+            .inner
+            .hosts
+            .acquire(url.host_str().unwrap_or_default())
+            .await;
+        let mut request = self.inner.client.get(url.clone());
+        if let Some(etag) = &validators.etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = &validators.last_modified {
+            request = request.header(header::IF_MODIFIED_SINCE, modified);
+        }
+        let response = request.send().await.map_err(|e| self.classify(&shown, e))?;
+        let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(FetchOutcome::NotModified);
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                url: shown,
+                status: status.as_u16(),
+                retry_after: header_str(response.headers(), header::RETRY_AFTER)
+                    .and_then(|v| parse_retry_after(&v, Utc::now())),
+            });
+        }
+        self.read_body(shown, response)
+            .await
+            .map(FetchOutcome::Fetched)
+    }
+
+    async fn read_body(
+        &self,
+        shown: String,
+        mut response: reqwest::Response,
+    ) -> Result<Fetched, FetchError> {
+        let limit = self.inner.config.max_body_bytes;
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(FetchError::TooLarge { url: shown, limit });
+        }
+        let headers = response.headers().clone();
+        let final_url = response.url().clone();
+        let mut body = Vec::new();
+        // Counted while streaming, after decompression: a gzip bomb stops at the cap.
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.classify(&shown, e))?
+        {
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                return Err(FetchError::TooLarge { url: shown, limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched {
+            final_url,
+            body,
+            content_type: header_str(&headers, header::CONTENT_TYPE),
+            validators: Validators {
+                etag: header_str(&headers, header::ETAG),
+                last_modified: header_str(&headers, header::LAST_MODIFIED),
+            },
+            content_language: header_str(&headers, header::CONTENT_LANGUAGE),
+            robots_tag: header_str(&headers, "x-robots-tag"),
+        })
+    }
+
+    /// Turns a reqwest error into the most specific [`FetchError`].
+    fn classify(&self, url: &str, err: reqwest::Error) -> FetchError {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+        while let Some(e) = cause {
+            if let Some(blocked) = e.downcast_ref::<BlockedAddress>() {
+                return FetchError::Blocked(blocked.clone());
+            }
+            if e.downcast_ref::<TooManyRedirects>().is_some() {
+                return FetchError::Redirects {
+                    url: url.to_string(),
+                };
+            }
+            if e.downcast_ref::<BadScheme>().is_some() {
+                return FetchError::Scheme {
+                    url: url.to_string(),
+                };
+            }
+            cause = e.source();
+        }
+        if err.is_timeout() {
+            let after = if err.is_connect() {
+                self.inner.config.connect_timeout
+            } else {
+                self.inner.config.timeout
+            };
+            return FetchError::Timeout {
+                url: url.to_string(),
+                after,
+            };
+        }
+        FetchError::Network {
+            url: url.to_string(),
+            source: err,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("too many redirects")]
+struct TooManyRedirects;
+
+#[derive(Debug, thiserror::Error)]
+#[error("redirect to a scheme other than http or https")]
+struct BadScheme;
+
+fn header_str(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Parses Retry-After in its seconds form or its HTTP-date form.
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(now + chrono::Duration::seconds(secs.min(365 * 86_400) as i64));
+    }
+    DateTime::parse_from_rfc2822(value)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_both_forms() {
+        let now = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(now + chrono::Duration::seconds(120))
+        );
+        let date = parse_retry_after("Thu, 01 Jan 2026 01:00:00 GMT", now).unwrap();
+        assert_eq!(date, now + chrono::Duration::hours(1));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+}

@@ -1,0 +1,286 @@
+//! One ingest pass: for each due feed, fetch -> parse -> fetch pages -> extract -> store.
+//!
+//! Feeds run concurrently; all network and CPU work happens in futures that never touch
+//! the database, and every SQLite read and write happens on the calling task, one feed
+//! batch per transaction. A failing feed is reported with its name and cause and never
+//! stops the others.
+
+pub mod assemble;
+mod stages;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use crate::config::{Config, FeedConfig};
+use crate::fetch::Fetcher;
+use crate::schedule::{check_due, Skip};
+use crate::store::{ArticleWrite, PollResult, Store, StoreError};
+use assemble::{canonical_url, feed_hash, item_identity};
+use stages::{Planned, Stage};
+
+/// What to poll.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Poll every enabled feed, due or not (Retry-After is still obeyed).
+    pub all: bool,
+    /// Poll only this feed (now, as with `all`).
+    pub feed: Option<String>,
+}
+
+/// How one feed's poll ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedOutcome {
+    /// Not polled.
+    Skipped(Skip),
+    /// 304 Not Modified.
+    NotModified,
+    /// Fetched and stored.
+    Stored {
+        /// New articles.
+        new: usize,
+        /// Articles updated in place.
+        updated: usize,
+        /// Article pages fetched.
+        pages: usize,
+        /// Article pages that failed (feed content used instead).
+        pages_failed: usize,
+    },
+    /// The poll failed; the cause.
+    Failed(String),
+}
+
+/// One feed's line in the summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedReport {
+    /// The feed's `name`.
+    pub name: String,
+    /// What happened.
+    pub outcome: FeedOutcome,
+}
+
+/// The result of a pass.
+#[derive(Debug, Clone, Default)]
+pub struct IngestSummary {
+    /// One report per configured feed considered.
+    pub reports: Vec<FeedReport>,
+    /// Wall time of the pass.
+    pub elapsed: Duration,
+}
+
+impl IngestSummary {
+    /// Feeds that failed, with their cause.
+    pub fn failures(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.reports.iter().filter_map(|r| match &r.outcome {
+            FeedOutcome::Failed(why) => Some((r.name.as_str(), why.as_str())),
+            _ => None,
+        })
+    }
+
+    /// True when any polled feed failed.
+    pub fn any_failed(&self) -> bool {
+        self.failures().next().is_some()
+    }
+
+    /// The one-line summary printed at the end of ingest.
+    pub fn line(&self) -> String {
+        let (mut ok, mut failed, mut skipped) = (0, 0, 0);
+        let (mut new, mut updated, mut pages, mut pages_failed) = (0, 0, 0, 0);
+        for r in &self.reports {
+            match &r.outcome {
+                FeedOutcome::Skipped(_) => skipped += 1,
+                FeedOutcome::NotModified => ok += 1,
+                FeedOutcome::Failed(_) => failed += 1,
+                FeedOutcome::Stored {
+                    new: n,
+                    updated: u,
+                    pages: p,
+                    pages_failed: pf,
+                } => {
+                    ok += 1;
+                    new += n;
+                    updated += u;
+                    pages += p;
+                    pages_failed += pf;
+                }
+            }
+        }
+        format!(
+            "feedmix ingest: {ok} feeds ok, {failed} failed, {skipped} skipped; {new} new, \
+             {updated} updated; {pages} pages fetched ({pages_failed} failed); {:.1}s",
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+/// Runs one pass over the due feeds of `config`.
+pub async fn ingest(
+    config: &Config,
+    store: &mut Store,
+    fetcher: &Fetcher,
+    options: &IngestOptions,
+) -> Result<IngestSummary, StoreError> {
+    let started = Instant::now();
+    store.sync_feeds(&config.feeds)?;
+    let now = Utc::now();
+    let mut summary = IngestSummary::default();
+    let mut running = FuturesUnordered::new();
+    for feed in &config.feeds {
+        if options
+            .feed
+            .as_deref()
+            .is_some_and(|only| only != feed.name)
+        {
+            continue;
+        }
+        let row = store.feed(&feed.name)?;
+        let force = options.all || options.feed.is_some();
+        if let Err(skip) = check_due(&row, feed.interval, now, force) {
+            tracing::debug!(feed = %feed.name, "skipped: {skip}");
+            summary.reports.push(FeedReport {
+                name: feed.name.clone(),
+                outcome: FeedOutcome::Skipped(skip),
+            });
+            continue;
+        }
+        running.push(stages::poll(fetcher.clone(), feed.clone(), row));
+    }
+    while let Some(stage) = running.next().await {
+        match stage {
+            Stage::Polled {
+                feed,
+                feed_id,
+                result,
+            } => match result {
+                Ok(Some(planned)) => {
+                    let plan = plan_writes(store, &feed, feed_id, planned)?;
+                    running.push(stages::fetch_pages(fetcher.clone(), feed, feed_id, plan));
+                }
+                Ok(None) => {
+                    store.record_poll(feed_id, &PollResult::NotModified, Utc::now())?;
+                    summary.reports.push(FeedReport {
+                        name: feed.name.clone(),
+                        outcome: FeedOutcome::NotModified,
+                    });
+                }
+                Err(failure) => {
+                    store.record_poll(feed_id, &failure, Utc::now())?;
+                    let error = match failure {
+                        PollResult::Failed { error, .. } => error,
+                        other => format!("{other:?}"),
+                    };
+                    tracing::warn!(feed = %feed.name, "feed failed: {error}");
+                    summary.reports.push(FeedReport {
+                        name: feed.name.clone(),
+                        outcome: FeedOutcome::Failed(error),
+                    });
+                }
+            },
+            Stage::Extracted {
+                feed,
+                feed_id,
+                poll,
+                writes,
+                pages,
+                pages_failed,
+            } => {
+                let stats = store.write_feed_batch(feed_id, &writes, &poll, Utc::now())?;
+                tracing::info!(feed = %feed.name, new = stats.new, updated = stats.updated, "stored");
+                summary.reports.push(FeedReport {
+                    name: feed.name.clone(),
+                    outcome: FeedOutcome::Stored {
+                        new: stats.new,
+                        updated: stats.updated,
+                        pages,
+                        pages_failed,
+                    },
+                });
+            }
+        }
+    }
+    summary.reports.sort_by(|a, b| a.name.cmp(&b.name));
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Decides, per parsed item, whether it is new, edited or already stored.
+fn plan_writes(
+    store: &Store,
+    feed: &FeedConfig,
+    feed_id: i64,
+    planned: Planned,
+) -> Result<stages::Plan, StoreError> {
+    let mut plan = stages::Plan {
+        poll: planned.poll,
+        fallback_url: planned.fallback_url,
+        items: Vec::new(),
+    };
+    let mut seen: HashSet<String> = HashSet::new();
+    // Feeds list newest first; store oldest first so a story's first article is the oldest.
+    for item in planned.items.into_iter().rev() {
+        let Some(identity) = item_identity(&item) else {
+            tracing::debug!(feed = %feed.name, "item without guid, link or title skipped");
+            continue;
+        };
+        let canonical = item.link.as_deref().and_then(canonical_url);
+        if !seen.insert(identity.clone())
+            || canonical
+                .as_ref()
+                .is_some_and(|c| !seen.insert(format!("c:{c}")))
+        {
+            continue;
+        }
+        let known = match store.known_by_identity(feed_id, &identity)? {
+            Some(k) => Some(k),
+            None => match &canonical {
+                Some(c) => store.known_by_canonical(c)?,
+                None => None,
+            },
+        };
+        match known {
+            None => plan.items.push(stages::PlannedItem::New(item)),
+            Some(k) if k.feed_id != feed_id => {} // a URL variant of another outlet's article
+            Some(k) if k.feed_hash == feed_hash(&item) => {}
+            Some(k) => {
+                let keep_body = k.body_source == "page";
+                plan.items.push(stages::PlannedItem::Edited {
+                    id: k.id,
+                    item,
+                    keep_body,
+                });
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// The writes of a feed batch, once pages are extracted.
+pub(crate) fn build_writes(
+    plan_items: Vec<(stages::PlannedItem, assemble::Page)>,
+    fallback_url: &str,
+    now: DateTime<Utc>,
+) -> Vec<ArticleWrite> {
+    plan_items
+        .into_iter()
+        .filter_map(|(planned, page)| match planned {
+            stages::PlannedItem::New(item) => assemble::assemble(&item, &page, fallback_url, now)
+                .map(|record| ArticleWrite::New {
+                    record,
+                    story: None,
+                }),
+            stages::PlannedItem::Edited {
+                id,
+                item,
+                keep_body,
+            } => assemble::assemble(&item, &page, fallback_url, now).map(|record| {
+                ArticleWrite::Update {
+                    id,
+                    record,
+                    keep_body,
+                }
+            }),
+        })
+        .collect()
+}

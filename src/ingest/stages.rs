@@ -1,0 +1,218 @@
+//! The network and CPU halves of an ingest pass, as futures that never touch SQLite:
+//! poll a feed (conditional GET + parse), then fetch and extract the pages of new items.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use chrono::Utc;
+use futures_util::stream::{self, StreamExt};
+use url::Url;
+
+use super::assemble::Page;
+use crate::config::FeedConfig;
+use crate::extract::{decode_html, extract_article, SiteRules};
+use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
+use crate::model::FeedItem;
+use crate::parse::parse_feed;
+use crate::store::{ArticleWrite, FeedRow, PollResult};
+
+/// Article pages fetched at once per feed (the per-host limit still applies).
+const PAGES_IN_FLIGHT: usize = 8;
+
+/// A finished stage, handed back to the task that owns the database.
+pub(crate) enum Stage {
+    /// The feed was polled: `Ok(None)` is a 304, `Err` a failure to record.
+    Polled {
+        feed: FeedConfig,
+        feed_id: i64,
+        result: Result<Option<Planned>, PollResult>,
+    },
+    /// Pages were fetched and the batch is ready to write.
+    Extracted {
+        feed: FeedConfig,
+        feed_id: i64,
+        poll: PollResult,
+        writes: Vec<ArticleWrite>,
+        pages: usize,
+        pages_failed: usize,
+    },
+}
+
+/// A parsed feed, before the database says which items are new.
+pub(crate) struct Planned {
+    pub poll: PollResult,
+    pub fallback_url: String,
+    pub items: Vec<FeedItem>,
+}
+
+/// What to write for one item.
+pub(crate) enum PlannedItem {
+    New(FeedItem),
+    Edited {
+        id: i64,
+        item: FeedItem,
+        keep_body: bool,
+    },
+}
+
+/// The items of a feed that need writing, with the poll state to commit alongside.
+pub(crate) struct Plan {
+    pub poll: PollResult,
+    pub fallback_url: String,
+    pub items: Vec<PlannedItem>,
+}
+
+type StageFuture = Pin<Box<dyn Future<Output = Stage> + Send>>;
+
+/// Fetches and parses one feed.
+pub(crate) fn poll(fetcher: Fetcher, feed: FeedConfig, row: FeedRow) -> StageFuture {
+    Box::pin(async move {
+        let feed_id = row.id;
+        let result = poll_feed(&fetcher, &feed, &row).await;
+        Stage::Polled {
+            feed,
+            feed_id,
+            result,
+        }
+    })
+}
+
+async fn poll_feed(
+    fetcher: &Fetcher,
+    feed: &FeedConfig,
+    row: &FeedRow,
+) -> Result<Option<Planned>, PollResult> {
+    let url = Url::parse(&row.url).unwrap_or_else(|_| feed.url.clone());
+    let fetched = match fetcher.fetch(&url, &row.validators).await {
+        Ok(FetchOutcome::NotModified) => return Ok(None),
+        Ok(FetchOutcome::Fetched(f)) => f,
+        Err(e) => return Err(failure(&e)),
+    };
+    let parsed = parse_feed(&fetched.body, &fetched.final_url).map_err(|e| PollResult::Failed {
+        status: Some(200),
+        error: format!("{}: {e}", fetched.final_url),
+        retry_after: None,
+    })?;
+    Ok(Some(Planned {
+        poll: PollResult::Fetched {
+            validators: fetched.validators,
+            ttl_minutes: parsed.ttl_minutes,
+        },
+        fallback_url: parsed
+            .site_link
+            .clone()
+            .unwrap_or_else(|| fetched.final_url.to_string()),
+        items: parsed.items,
+    }))
+}
+
+fn failure(e: &FetchError) -> PollResult {
+    let (status, retry_after) = match e {
+        FetchError::Status {
+            status,
+            retry_after,
+            ..
+        } => (Some(*status), *retry_after),
+        _ => (None, None),
+    };
+    PollResult::Failed {
+        status,
+        error: e.to_string(),
+        retry_after,
+    }
+}
+
+/// Fetches and extracts the pages of new items, then assembles the batch.
+pub(crate) fn fetch_pages(
+    fetcher: Fetcher,
+    feed: FeedConfig,
+    feed_id: i64,
+    plan: Plan,
+) -> StageFuture {
+    Box::pin(async move {
+        let rules = Arc::new(SiteRules {
+            content: feed.extract_content.clone(),
+            remove: feed.extract_remove.clone(),
+        });
+        let fetch_articles = feed.fetch_articles;
+        let name = feed.name.clone();
+        let with_pages: Vec<(PlannedItem, Page)> = stream::iter(plan.items)
+            .map(|planned| {
+                let (fetcher, rules, name) = (fetcher.clone(), rules.clone(), name.clone());
+                async move {
+                    let link = match &planned {
+                        PlannedItem::New(item) if fetch_articles => item.link.clone(),
+                        _ => None,
+                    };
+                    let page = match link {
+                        Some(link) => fetch_page(&fetcher, &link, rules).await,
+                        None => Page::NotFetched,
+                    };
+                    if let Page::Failed(why) = &page {
+                        tracing::warn!(feed = %name, "article page failed: {why}");
+                    }
+                    (planned, page)
+                }
+            })
+            .buffered(PAGES_IN_FLIGHT)
+            .collect()
+            .await;
+        let pages = with_pages
+            .iter()
+            .filter(|(_, p)| !matches!(p, Page::NotFetched))
+            .count();
+        let pages_failed = with_pages
+            .iter()
+            .filter(|(_, p)| matches!(p, Page::Failed(_)))
+            .count();
+        let writes = super::build_writes(with_pages, &plan.fallback_url, Utc::now());
+        Stage::Extracted {
+            feed,
+            feed_id,
+            poll: plan.poll,
+            writes,
+            pages,
+            pages_failed,
+        }
+    })
+}
+
+async fn fetch_page(fetcher: &Fetcher, link: &str, rules: Arc<SiteRules>) -> Page {
+    let Ok(url) = Url::parse(link) else {
+        return Page::Failed(format!("{link}: not a valid URL"));
+    };
+    let fetched = match fetcher.fetch(&url, &Validators::default()).await {
+        Ok(FetchOutcome::Fetched(f)) => f,
+        Ok(FetchOutcome::NotModified) => return Page::Failed(format!("{link}: unexpected 304")),
+        Err(e) => return Page::Failed(e.to_string()),
+    };
+    let is_html = fetched.content_type.as_deref().is_none_or(|t| {
+        let t = t.to_ascii_lowercase();
+        t.contains("html") || t.starts_with("text/plain")
+    });
+    if !is_html {
+        return Page::Failed(format!(
+            "{link}: not an HTML page ({})",
+            fetched.content_type.unwrap_or_default()
+        ));
+    }
+    let noarchive_header = fetched
+        .robots_tag
+        .as_deref()
+        .is_some_and(|t| t.to_ascii_lowercase().contains("noarchive"));
+    let content_language = fetched.content_language.clone();
+    let extracted = tokio::task::spawn_blocking(move || {
+        let html = decode_html(&fetched.body, fetched.content_type.as_deref());
+        extract_article(&html, &fetched.final_url, &rules)
+    })
+    .await;
+    match extracted {
+        Ok(article) => Page::Extracted {
+            article: Box::new(article),
+            noarchive_header,
+            content_language,
+        },
+        Err(e) => Page::Failed(format!("{link}: extraction failed: {e}")),
+    }
+}

@@ -1,0 +1,34 @@
+//! The `feedmix` binary: parses arguments, starts the runtime and maps results to exit codes.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use feedmix::cli::Cli;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("feedmix: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli.run()) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("feedmix: error: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}

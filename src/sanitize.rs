@@ -1,0 +1,229 @@
+//! Untrusted HTML in, safe HTML out: the only user of ammonia. Pure, no I/O.
+//!
+//! Everything feedmix republishes (feed content, extracted article bodies) passes through
+//! [`sanitize_html`] so that no script, event handler, dangerous URL scheme, frame, plugin
+//! or style reaches a reader's feed reader or browser.
+
+use std::collections::HashSet;
+
+use ammonia::{Builder, UrlRelative};
+
+/// Tags kept in republished article HTML: text structure, lists, quotes, tables, media.
+const ALLOWED_TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "picture",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "source",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+];
+
+/// Makes `html` safe to republish: only allowed tags and attributes, only http(s)/mailto URLs,
+/// relative URLs made absolute against `base` (dropped when there is no base).
+pub fn sanitize_html(html: &str, base: Option<&url::Url>) -> String {
+    let tags: HashSet<&str> = ALLOWED_TAGS.iter().copied().collect();
+    let mut builder = Builder::default();
+    builder
+        .tags(tags)
+        .add_tag_attributes("a", &["href", "title"])
+        .add_tag_attributes("img", &["src", "alt", "title", "width", "height"])
+        .add_tag_attributes("source", &["srcset", "type", "media"])
+        .add_tag_attributes("time", &["datetime"])
+        .add_tag_attributes("td", &["colspan", "rowspan"])
+        .add_tag_attributes("th", &["colspan", "rowspan", "scope"])
+        .add_generic_attributes(&["lang", "dir"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true);
+    builder.url_relative(match base {
+        Some(base) => UrlRelative::RewriteWithBase(base.clone()),
+        None => UrlRelative::Deny,
+    });
+    builder.clean(html).to_string().trim().to_string()
+}
+
+/// Strips every tag, returning the text content with entities decoded and whitespace
+/// collapsed: for titles and summaries that must be plain text.
+pub fn html_to_plain(html: &str) -> String {
+    let fragment = scraper::Html::parse_fragment(html);
+    let mut out = String::with_capacity(html.len());
+    for piece in fragment.root_element().text() {
+        out.push_str(piece);
+        out.push(' ');
+    }
+    collapse_whitespace(&out)
+}
+
+/// Block-level tags: each starts a new paragraph in plain text.
+const BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tr",
+    "ul",
+];
+
+/// HTML to plain text with structure: each block (paragraph, heading, list item...) becomes
+/// one paragraph, paragraphs separated by a blank line, whitespace collapsed inside them,
+/// soft hyphens removed.
+pub fn html_to_text(html: &str) -> String {
+    let fragment = scraper::Html::parse_fragment(html);
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for edge in fragment.root_element().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) => match node.value() {
+                scraper::Node::Text(t) => current.push_str(t),
+                scraper::Node::Element(e) if e.name() == "br" => current.push(' '),
+                scraper::Node::Element(e) if BLOCK_TAGS.contains(&e.name()) => {
+                    flush_paragraph(&mut current, &mut paragraphs)
+                }
+                _ => {}
+            },
+            ego_tree::iter::Edge::Close(node) => {
+                if let scraper::Node::Element(e) = node.value() {
+                    if BLOCK_TAGS.contains(&e.name()) {
+                        flush_paragraph(&mut current, &mut paragraphs);
+                    }
+                }
+            }
+        }
+    }
+    flush_paragraph(&mut current, &mut paragraphs);
+    paragraphs.join("\n\n")
+}
+
+fn flush_paragraph(current: &mut String, paragraphs: &mut Vec<String>) {
+    let text = collapse_whitespace(&current.replace('\u{ad}', ""));
+    if !text.is_empty() {
+        paragraphs.push(text);
+    }
+    current.clear();
+}
+
+/// Collapses runs of whitespace to one space and trims the ends.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removes_scripts_handlers_and_bad_schemes() {
+        let base = url::Url::parse("https://example.com/a/").unwrap();
+        let dirty = r#"<p onclick="x()">Hi<script>alert(1)</script>
+            <a href="javascript:alert(1)">j</a><a href="/rel">r</a>
+            <iframe src="https://evil"></iframe><img src="img.png" onerror="x"></p>"#;
+        let clean = sanitize_html(dirty, Some(&base));
+        for bad in ["script", "onclick", "javascript:", "iframe", "onerror"] {
+            assert!(!clean.contains(bad), "{bad} survived in {clean}");
+        }
+        assert!(
+            clean.contains(r#"href="https://example.com/rel""#),
+            "{clean}"
+        );
+        assert!(
+            clean.contains(r#"src="https://example.com/a/img.png""#),
+            "{clean}"
+        );
+    }
+
+    #[test]
+    fn plain_text_decodes_entities_and_drops_tags() {
+        assert_eq!(
+            html_to_plain("<b>L&#8217;Orient</b>   &amp; <i>co</i>"),
+            "L\u{2019}Orient & co"
+        );
+    }
+
+    #[test]
+    fn text_keeps_paragraphs() {
+        let html = "<h2>Head</h2><p>One  <b>two</b></p>text<ul><li>a</li><li>b\u{ad}c</li></ul>";
+        assert_eq!(html_to_text(html), "Head\n\nOne two\n\ntext\n\na\n\nbc");
+    }
+
+    #[test]
+    fn sanitizing_is_idempotent() {
+        let base = url::Url::parse("https://example.com/").unwrap();
+        let once = sanitize_html(r#"<div><p>a<b>b</p><img src=x.png>"#, Some(&base));
+        assert_eq!(sanitize_html(&once, Some(&base)), once);
+    }
+}

@@ -1,0 +1,273 @@
+//! The `articles` table: one row per source item, written per feed in one transaction.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::feeds::{record_poll_on, PollResult};
+use super::{err, Result, Store};
+use crate::model::Enclosure;
+
+/// An article ready to be stored (body already extracted and sanitized).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleRecord {
+    /// Stable identity within the feed: the guid, else derived from link or title + date.
+    pub identity: String,
+    /// The feed's guid, if it gave one.
+    pub guid: Option<String>,
+    /// The article link as the feed gave it (absolute).
+    pub url: String,
+    /// Canonical form of the URL, for recognising variants.
+    pub canonical_url: String,
+    /// Headline, plain text.
+    pub title: String,
+    /// Author / byline.
+    pub author: Option<String>,
+    /// Category labels.
+    pub categories: Vec<String>,
+    /// Lead image URL.
+    pub image: Option<String>,
+    /// Media files.
+    pub enclosures: Vec<Enclosure>,
+    /// Language tag.
+    pub lang: Option<String>,
+    /// Sanitized body HTML.
+    pub content_html: String,
+    /// Body as plain text.
+    pub content_text: String,
+    /// Short plain-text summary.
+    pub summary: Option<String>,
+    /// Where the body came from: "page" or "feed".
+    pub body_source: String,
+    /// Why the page was not used, when it was not.
+    pub page_error: Option<String>,
+    /// The page asked not to be archived.
+    pub noarchive: bool,
+    /// Hash of the feed entry (title + content), to notice edits.
+    pub feed_hash: String,
+    /// Publication time (already clamped).
+    pub published: DateTime<Utc>,
+}
+
+/// What the store already knows of an item, to decide between skip, update and insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownArticle {
+    /// Article id.
+    pub id: i64,
+    /// Its feed.
+    pub feed_id: i64,
+    /// Hash of the feed entry when last stored.
+    pub feed_hash: String,
+    /// Where its body came from ("page" or "feed").
+    pub body_source: String,
+}
+
+/// One write of a feed batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArticleWrite {
+    /// A new article, starting a new story or joining `story` (a folded copy).
+    New {
+        /// The article.
+        record: ArticleRecord,
+        /// The existing story it joins, if dedup found one.
+        story: Option<i64>,
+    },
+    /// An edited item: same identity, new title or text. Its story never changes.
+    Update {
+        /// The stored article.
+        id: i64,
+        /// New values.
+        record: ArticleRecord,
+        /// Keep the stored body (it came from the article page, which is not refetched).
+        keep_body: bool,
+    },
+}
+
+/// Counts from one batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Articles inserted.
+    pub new: usize,
+    /// Articles updated in place.
+    pub updated: usize,
+}
+
+impl Store {
+    /// Looks up an item by its identity within a feed.
+    pub fn known_by_identity(&self, feed_id: i64, identity: &str) -> Result<Option<KnownArticle>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, feed_id, feed_hash, body_source FROM articles
+                 WHERE feed_id = ?1 AND identity = ?2",
+            )
+            .and_then(|mut s| s.query_row(params![feed_id, identity], known).optional())
+            .map_err(|e| err(&self.path, e))
+    }
+
+    /// Looks up an article by canonical URL, in any feed.
+    pub fn known_by_canonical(&self, canonical_url: &str) -> Result<Option<KnownArticle>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, feed_id, feed_hash, body_source FROM articles
+                 WHERE canonical_url = ?1 ORDER BY id LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row([canonical_url], known).optional())
+            .map_err(|e| err(&self.path, e))
+    }
+
+    /// Writes a feed's new and edited articles and its poll state in one transaction:
+    /// either all of it lands or none of it does.
+    pub fn write_feed_batch(
+        &mut self,
+        feed_id: i64,
+        writes: &[ArticleWrite],
+        poll: &PollResult,
+        now: DateTime<Utc>,
+    ) -> Result<WriteStats> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let mut stats = WriteStats::default();
+        for write in writes {
+            match write {
+                ArticleWrite::New { record, story } => {
+                    insert_article(&tx, feed_id, record, *story, now).map_err(|e| err(&path, e))?;
+                    stats.new += 1;
+                }
+                ArticleWrite::Update {
+                    id,
+                    record,
+                    keep_body,
+                } => {
+                    update_article(&tx, *id, record, *keep_body, now).map_err(|e| err(&path, e))?;
+                    stats.updated += 1;
+                }
+            }
+        }
+        record_poll_on(&tx, feed_id, poll, now).map_err(|e| err(&path, e))?;
+        tx.commit().map_err(|e| err(&path, e))?;
+        Ok(stats)
+    }
+}
+
+fn known(r: &rusqlite::Row<'_>) -> rusqlite::Result<KnownArticle> {
+    Ok(KnownArticle {
+        id: r.get(0)?,
+        feed_id: r.get(1)?,
+        feed_hash: r.get(2)?,
+        body_source: r.get(3)?,
+    })
+}
+
+fn insert_article(
+    tx: &Transaction<'_>,
+    feed_id: i64,
+    a: &ArticleRecord,
+    story: Option<i64>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    let published = a.published.timestamp();
+    let story_id = match story {
+        Some(id) => {
+            tx.execute(
+                "UPDATE stories SET updated = MAX(updated, ?2) WHERE id = ?1",
+                params![id, now.timestamp()],
+            )?;
+            id
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO stories (published, updated) VALUES (?1, ?1)",
+                [published],
+            )?;
+            tx.last_insert_rowid()
+        }
+    };
+    tx.execute(
+        "INSERT INTO articles (feed_id, story_id, identity, guid, url, canonical_url, title,
+             author, categories, image, enclosures, lang, content_html, content_text, summary,
+             body_source, page_error, noarchive, feed_hash, published, first_seen, modified)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20, ?21, ?21)",
+        params![
+            feed_id,
+            story_id,
+            a.identity,
+            a.guid,
+            a.url,
+            a.canonical_url,
+            a.title,
+            a.author,
+            json(&a.categories),
+            a.image,
+            json(&a.enclosures),
+            a.lang,
+            a.content_html,
+            a.content_text,
+            a.summary,
+            a.body_source,
+            a.page_error,
+            a.noarchive,
+            a.feed_hash,
+            published,
+            now.timestamp(),
+        ],
+    )?;
+    let article_id = tx.last_insert_rowid();
+    if story.is_none() {
+        tx.execute(
+            "UPDATE stories SET primary_id = ?2 WHERE id = ?1",
+            params![story_id, article_id],
+        )?;
+    }
+    Ok(article_id)
+}
+
+fn update_article(
+    tx: &Transaction<'_>,
+    id: i64,
+    a: &ArticleRecord,
+    keep_body: bool,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE articles SET title = ?2, author = COALESCE(?3, author), categories = ?4,
+             image = COALESCE(?5, image), enclosures = ?6, feed_hash = ?7, modified = ?8,
+             summary = COALESCE(?9, summary)
+         WHERE id = ?1",
+        params![
+            id,
+            a.title,
+            a.author,
+            json(&a.categories),
+            a.image,
+            json(&a.enclosures),
+            a.feed_hash,
+            now.timestamp(),
+            a.summary,
+        ],
+    )?;
+    if !keep_body {
+        tx.execute(
+            "UPDATE articles SET content_html = ?2, content_text = ?3, body_source = ?4,
+                 page_error = ?5, lang = COALESCE(?6, lang)
+             WHERE id = ?1",
+            params![
+                id,
+                a.content_html,
+                a.content_text,
+                a.body_source,
+                a.page_error,
+                a.lang
+            ],
+        )?;
+    }
+    tx.execute(
+        "UPDATE stories SET updated = MAX(updated, ?2)
+         WHERE id = (SELECT story_id FROM articles WHERE id = ?1)",
+        params![id, now.timestamp()],
+    )?;
+    Ok(())
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain data always serializes")
+}

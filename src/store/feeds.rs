@@ -1,0 +1,199 @@
+//! The `feeds` table: configured sources and their fetch state (validators, errors, waits).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{err, Result, Store, StoreError};
+use crate::config::FeedConfig;
+use crate::fetch::Validators;
+
+/// A feed's stored state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedRow {
+    /// Database id.
+    pub id: i64,
+    /// The feed's `name`.
+    pub name: String,
+    /// The URL polled (may differ from the config after a permanent redirect).
+    pub url: String,
+    /// Human title.
+    pub title: String,
+    /// Validators for the next conditional GET.
+    pub validators: Validators,
+    /// Last attempt.
+    pub last_polled: Option<DateTime<Utc>>,
+    /// Last good fetch.
+    pub last_success: Option<DateTime<Utc>>,
+    /// HTTP status of the last attempt.
+    pub last_status: Option<u16>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// Failures in a row.
+    pub consecutive_failures: u32,
+    /// The server asked us not to come back before this.
+    pub retry_after: Option<DateTime<Utc>>,
+    /// Why the feed is disabled, if it is.
+    pub disabled_reason: Option<String>,
+    /// Number of articles stored from this feed.
+    pub article_count: i64,
+}
+
+/// What one poll of a feed produced, recorded with [`Store::record_poll`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum PollResult {
+    /// 200 with a parsed feed: new validators and the feed's TTL hint.
+    Fetched {
+        /// Validators of the response.
+        validators: Validators,
+        /// RSS `<ttl>`, minutes.
+        ttl_minutes: Option<u32>,
+    },
+    /// 304 Not Modified.
+    NotModified,
+    /// The poll failed.
+    Failed {
+        /// HTTP status, when the server answered.
+        status: Option<u16>,
+        /// What went wrong.
+        error: String,
+        /// Retry-After the server sent.
+        retry_after: Option<DateTime<Utc>>,
+    },
+}
+
+fn ts(secs: Option<i64>) -> Option<DateTime<Utc>> {
+    secs.and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
+fn feed_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
+    Ok(FeedRow {
+        id: r.get("id")?,
+        name: r.get("name")?,
+        url: r.get("url")?,
+        title: r.get("title")?,
+        validators: Validators {
+            etag: r.get("etag")?,
+            last_modified: r.get("last_modified")?,
+        },
+        last_polled: ts(r.get("last_polled")?),
+        last_success: ts(r.get("last_success")?),
+        last_status: r.get("last_status")?,
+        last_error: r.get("last_error")?,
+        consecutive_failures: r.get("consecutive_failures")?,
+        retry_after: ts(r.get("retry_after")?),
+        disabled_reason: r.get("disabled_reason")?,
+        article_count: r.get("article_count")?,
+    })
+}
+
+const FEED_SELECT: &str = "SELECT f.*, (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS article_count FROM feeds f";
+
+impl Store {
+    /// Makes the `feeds` table match the config: adds new feeds, updates titles, and
+    /// resets fetch state of a feed whose configured URL changed.
+    pub fn sync_feeds(&mut self, feeds: &[FeedConfig]) -> Result<()> {
+        let tx = self.conn.transaction().map_err(|e| err(&self.path, e))?;
+        for feed in feeds {
+            tx.execute(
+                "INSERT INTO feeds (name, url, title) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET
+                     title = excluded.title,
+                     etag = CASE WHEN url = excluded.url THEN etag END,
+                     last_modified = CASE WHEN url = excluded.url THEN last_modified END,
+                     disabled_reason = CASE WHEN url = excluded.url THEN disabled_reason END,
+                     url = excluded.url",
+                params![feed.name, feed.url.as_str(), feed.title],
+            )
+            .map_err(|e| err(&self.path, e))?;
+        }
+        tx.commit().map_err(|e| err(&self.path, e))
+    }
+
+    /// Every feed's state, by name.
+    pub fn feeds(&self) -> Result<Vec<FeedRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{FEED_SELECT} ORDER BY f.name"))
+            .map_err(|e| err(&self.path, e))?;
+        let rows = stmt
+            .query_map([], feed_row)
+            .map_err(|e| err(&self.path, e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| err(&self.path, e))
+    }
+
+    /// One feed's state.
+    pub fn feed(&self, name: &str) -> Result<FeedRow> {
+        self.conn
+            .query_row(
+                &format!("{FEED_SELECT} WHERE f.name = ?1"),
+                [name],
+                feed_row,
+            )
+            .optional()
+            .map_err(|e| err(&self.path, e))?
+            .ok_or_else(|| StoreError::UnknownFeed(name.to_string()))
+    }
+
+    /// Records a poll that wrote no articles (304 or a failure). A successful 200 is
+    /// recorded inside [`Store::write_feed_batch`] so state and items commit together.
+    pub fn record_poll(
+        &mut self,
+        feed_id: i64,
+        result: &PollResult,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        record_poll_on(&self.conn, feed_id, result, now).map_err(|e| err(&self.path, e))
+    }
+}
+
+/// Writes a poll's outcome to the feed row, on any connection or transaction.
+pub(super) fn record_poll_on(
+    conn: &rusqlite::Connection,
+    feed_id: i64,
+    result: &PollResult,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let now = now.timestamp();
+    match result {
+        PollResult::Fetched {
+            validators,
+            ttl_minutes,
+        } => conn.execute(
+            "UPDATE feeds SET etag = ?2, last_modified = ?3, ttl_minutes = ?4, last_polled = ?5,
+                 last_success = ?5, last_status = 200, last_error = NULL,
+                 consecutive_failures = 0, retry_after = NULL
+             WHERE id = ?1",
+            params![
+                feed_id,
+                validators.etag,
+                validators.last_modified,
+                ttl_minutes,
+                now
+            ],
+        ),
+        PollResult::NotModified => conn.execute(
+            "UPDATE feeds SET last_polled = ?2, last_success = ?2, last_status = 304,
+                 last_error = NULL, consecutive_failures = 0, retry_after = NULL
+             WHERE id = ?1",
+            params![feed_id, now],
+        ),
+        PollResult::Failed {
+            status,
+            error,
+            retry_after,
+        } => conn.execute(
+            "UPDATE feeds SET last_polled = ?2, last_status = ?3, last_error = ?4,
+                 consecutive_failures = consecutive_failures + 1, retry_after = ?5
+             WHERE id = ?1",
+            params![
+                feed_id,
+                now,
+                status,
+                error,
+                retry_after.map(|t| t.timestamp())
+            ],
+        ),
+    }
+    .map(|_| ())
+}

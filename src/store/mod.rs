@@ -1,0 +1,142 @@
+//! SQLite persistence: the only user of rusqlite. Opens the database (WAL, foreign keys),
+//! applies numbered migrations, and offers one file of queries per table.
+
+mod articles;
+mod feeds;
+mod stories;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use articles::{ArticleRecord, ArticleWrite, KnownArticle, WriteStats};
+pub use feeds::{FeedRow, PollResult};
+pub use stories::StoredStory;
+
+/// Numbered migrations, applied in order and recorded in `schema_migrations`.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+
+/// Why a database operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused or failed (disk full, read-only, corrupt file, locked).
+    #[error("database {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: String,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer feedmix.
+    #[error("database {path} has schema version {found}, newer than this feedmix knows ({known}); upgrade feedmix")]
+    TooNew {
+        /// The database file.
+        path: String,
+        /// The version found.
+        found: i64,
+        /// The newest version this build knows.
+        known: i64,
+    },
+    /// A feed named in a call is not in the database.
+    #[error("no feed named `{0}` in the database")]
+    UnknownFeed(String),
+}
+
+/// An open feedmix database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+/// Result alias for store operations.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        let wrap = |source| StoreError::Sqlite {
+            path: shown.clone(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(wrap)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;",
+        )
+        .map_err(wrap)?;
+        let mut store = Store { conn, path: shown };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let tx = self.conn.transaction().map_err(|e| err(&self.path, e))?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        )
+        .map_err(|e| err(&self.path, e))?;
+        let current: i64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| err(&self.path, e))?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        if current > known {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: current,
+                known,
+            });
+        }
+        for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            tx.execute_batch(sql).map_err(|e| err(&self.path, e))?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, unixepoch())",
+                [version],
+            )
+            .map_err(|e| err(&self.path, e))?;
+        }
+        tx.commit().map_err(|e| err(&self.path, e))
+    }
+
+    /// Runs `PRAGMA integrity_check`; `Ok(())` when the database is sound.
+    pub fn integrity_check(&self) -> Result<std::result::Result<(), String>> {
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| err(&self.path, e))?;
+        Ok(if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(verdict)
+        })
+    }
+
+    /// The highest migration applied.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| err(&self.path, e))
+    }
+}
+
+fn err(path: &str, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.to_string(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+//! The `stories` table: reading stories (primary article + copies) for rendering.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{err, Result, Store};
+use crate::model::{Story, StoryLink};
+
+/// A story as stored, with what rendering needs to apply the republish policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredStory {
+    /// The story, with `related` and `also_reported_by` filled.
+    pub story: Story,
+    /// The primary article's page asked not to be archived.
+    pub noarchive: bool,
+}
+
+const STORY_SELECT: &str = "
+    SELECT s.id, s.published, s.updated, a.url, a.title, a.author, a.categories, a.image,
+           a.enclosures, a.lang, a.content_html, a.content_text, a.summary, a.noarchive,
+           f.name AS source, f.title AS source_title
+    FROM stories s
+    JOIN articles a ON a.id = s.primary_id
+    JOIN feeds f ON f.id = a.feed_id";
+
+fn story_row(r: &Row<'_>) -> rusqlite::Result<StoredStory> {
+    let ts = |i: usize| -> rusqlite::Result<DateTime<Utc>> {
+        Ok(DateTime::from_timestamp(r.get(i)?, 0).unwrap_or_default())
+    };
+    let categories: String = r.get(6)?;
+    let enclosures: String = r.get(8)?;
+    Ok(StoredStory {
+        story: Story {
+            id: r.get(0)?,
+            published: ts(1)?,
+            updated: ts(2)?,
+            url: r.get(3)?,
+            title: r.get(4)?,
+            author: r.get(5)?,
+            categories: serde_json::from_str(&categories).unwrap_or_default(),
+            image: r.get(7)?,
+            enclosures: serde_json::from_str(&enclosures).unwrap_or_default(),
+            lang: r.get(9)?,
+            content_html: r.get(10)?,
+            content_text: r.get(11)?,
+            summary: r.get(12)?,
+            source: r.get(14)?,
+            source_title: r.get(15)?,
+            also_reported_by: Vec::new(),
+            related: Vec::new(),
+        },
+        noarchive: r.get(13)?,
+    })
+}
+
+impl Store {
+    /// The newest stories first (by publication time); `limit` of `None` means all.
+    pub fn newest_stories(&self, limit: Option<usize>) -> Result<Vec<StoredStory>> {
+        let limit = limit.map_or(-1, |l| l as i64);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "{STORY_SELECT} ORDER BY s.published DESC, s.id DESC LIMIT ?1"
+            ))
+            .map_err(|e| err(&self.path, e))?;
+        let mut stories = stmt
+            .query_map([limit], story_row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| err(&self.path, e))?;
+        self.fill_links(&mut stories)?;
+        Ok(stories)
+    }
+
+    /// One story by id.
+    pub fn story(&self, id: i64) -> Result<Option<StoredStory>> {
+        let found = self
+            .conn
+            .query_row(&format!("{STORY_SELECT} WHERE s.id = ?1"), [id], story_row)
+            .optional()
+            .map_err(|e| err(&self.path, e))?;
+        let mut stories: Vec<StoredStory> = found.into_iter().collect();
+        self.fill_links(&mut stories)?;
+        Ok(stories.pop())
+    }
+
+    /// When any story last changed, for feed-level `updated` and HTTP validators.
+    pub fn last_change(&self) -> Result<Option<DateTime<Utc>>> {
+        let secs: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(updated) FROM stories", [], |r| r.get(0))
+            .map_err(|e| err(&self.path, e))?;
+        Ok(secs.and_then(|s| DateTime::from_timestamp(s, 0)))
+    }
+
+    /// Number of stories and of articles.
+    pub fn counts(&self) -> Result<(i64, i64)> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM articles)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| err(&self.path, e))
+    }
+
+    /// Fills `also_reported_by`: the story's other articles, oldest first.
+    fn fill_links(&self, stories: &mut [StoredStory]) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.url, f.name, a.title FROM articles a JOIN feeds f ON f.id = a.feed_id
+                 JOIN stories s ON s.id = a.story_id
+                 WHERE a.story_id = ?1 AND a.id <> s.primary_id ORDER BY a.id",
+            )
+            .map_err(|e| err(&self.path, e))?;
+        for stored in stories.iter_mut() {
+            let id = stored.story.id;
+            let links = stmt
+                .query_map(params![id], |r| {
+                    Ok(StoryLink {
+                        url: r.get(0)?,
+                        source: r.get(1)?,
+                        title: r.get(2)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| err(&self.path, e))?;
+            stored.story.also_reported_by = links;
+        }
+        Ok(())
+    }
+}
