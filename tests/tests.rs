@@ -1,0 +1,9 @@
+//! The integration tests: one binary, a module per topic. They drive the real `feedmix`
+//! binary and the real HTTP server against fixture outlets on 127.0.0.1.
+
+mod support;
+
+mod bad_input;
+mod cli;
+mod pipeline;
+mod serve;
