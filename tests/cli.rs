@@ -62,3 +62,15 @@ async fn extract_prints_json_with_title_and_text() {
         assert!(json.get(key).is_some(), "missing {key}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn second_ingest_exits_3_while_another_holds_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(&config, "[[feeds]]\nname = \"a\"\nurl = \"https://example.com/rss\"\n").unwrap();
+    let held = feedmix::store::IngestLock::try_acquire(&dir.path().join("feedmix.db")).unwrap();
+    let out = run_feedmix(&config, &["ingest"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another feedmix ingest is running"), "{}", text(&out));
+    drop(held);
+}

@@ -4,9 +4,13 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{open_store, usage, Cli, CmdResult, EXIT_FEED_FAILED};
+use std::path::Path;
+
+use super::serve::shutdown_signal;
+use super::{open_store, usage, Cli, CmdResult, Failure, EXIT_FEED_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED};
 use crate::fetch::Fetcher;
 use crate::ingest::{ingest, IngestOptions};
+use crate::store::{IngestLock, LockError};
 
 /// Arguments of `ingest`.
 #[derive(Debug, Args)]
@@ -17,6 +21,9 @@ pub struct IngestArgs {
     /// Poll only this feed (now).
     #[arg(long, value_name = "NAME")]
     pub feed: Option<String>,
+    /// If another ingest holds the database, wait for it instead of exiting with code 3.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 impl IngestArgs {
@@ -34,12 +41,21 @@ impl IngestArgs {
             }
         }
         let fetcher = Fetcher::new(&config.fetch)?;
+        let _lock = self.lock(&config.database).await?;
         let mut store = open_store(&config.database)?;
         let options = IngestOptions {
             all: self.all,
             feed: self.feed.clone(),
         };
-        let summary = ingest(&config, &mut store, &fetcher, &options).await?;
+        // On Ctrl-C / SIGTERM the pass is dropped between two awaits: every feed batch is
+        // written by one synchronous transaction, so nothing is ever half-written.
+        let summary = tokio::select! {
+            summary = ingest(&config, &mut store, &fetcher, &options) => summary?,
+            () = shutdown_signal() => {
+                eprintln!("feedmix ingest: interrupted; feeds already written are kept, the rest are polled next time");
+                return Ok(ExitCode::from(EXIT_INTERRUPTED));
+            }
+        };
         for (name, why) in summary.failures() {
             eprintln!("feed {name} failed: {why}");
         }
@@ -49,5 +65,20 @@ impl IngestArgs {
         } else {
             ExitCode::SUCCESS
         })
+    }
+
+    /// Takes the ingest lock: at once (exit 3 when held) or, with `--wait`, when free.
+    async fn lock(&self, database: &Path) -> Result<IngestLock, Failure> {
+        if !self.wait {
+            return IngestLock::try_acquire(database).map_err(|e| match e {
+                held @ LockError::Held { .. } => Failure { code: EXIT_LOCKED, error: held.into() },
+                other => other.into(),
+            });
+        }
+        let db = database.to_path_buf();
+        tokio::task::spawn_blocking(move || IngestLock::acquire_blocking(&db))
+            .await
+            .map_err(anyhow::Error::from)?
+            .map_err(Failure::from)
     }
 }

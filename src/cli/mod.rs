@@ -22,6 +22,8 @@ pub const EXIT_FEED_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code: another ingest holds the database lock.
 pub const EXIT_LOCKED: u8 = 3;
+/// Exit code: stopped by SIGINT / SIGTERM (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// feedmix: ingest news feeds, fold duplicates, publish one combined feed.
 #[derive(Debug, Parser)]

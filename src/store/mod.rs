@@ -3,6 +3,7 @@
 
 mod articles;
 mod feeds;
+mod lock;
 mod stories;
 
 use std::path::Path;
@@ -12,6 +13,7 @@ use rusqlite::Connection;
 
 pub use articles::{ArticleRecord, ArticleWrite, KnownArticle, WriteStats};
 pub use feeds::{FeedRow, PollResult};
+pub use lock::{IngestLock, LockError};
 pub use stories::StoredStory;
 
 /// Numbered migrations, applied in order and recorded in `schema_migrations`.
