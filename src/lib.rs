@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod dedup;
 pub mod demo;
 pub mod edition;
 pub mod extract;
@@ -16,6 +17,7 @@ pub mod model;
 pub mod page;
 pub mod parse;
 pub mod publish;
+pub mod related;
 pub mod render;
 pub mod sanitize;
 pub mod schedule;

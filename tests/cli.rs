@@ -9,15 +9,26 @@ async fn bad_config_exits_2_naming_the_key() {
     std::fs::write(&config, "[fetch]\nper_host_concurrency = 0\n").unwrap();
     let out = run_feedmix(&config, &["ingest"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("fetch.per_host_concurrency"), "{}", text(&out));
-    assert!(!dir.path().join("feedmix.db").exists(), "a bad config must fail before any work");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("fetch.per_host_concurrency"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !dir.path().join("feedmix.db").exists(),
+        "a bad config must fail before any work"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_feed_and_missing_config_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("feeds.toml");
-    std::fs::write(&config, "[[feeds]]\nname = \"a\"\nurl = \"https://example.com/rss\"\n").unwrap();
+    std::fs::write(
+        &config,
+        "[[feeds]]\nname = \"a\"\nurl = \"https://example.com/rss\"\n",
+    )
+    .unwrap();
     let out = run_feedmix(&config, &["ingest", "--feed", "nope"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no feed named `nope`"));
@@ -34,7 +45,17 @@ async fn empty_database_exports_valid_empty_feeds() {
     std::fs::write(&config, "[publish]\nbase_url = \"https://mix.example.org/\"\n[[feeds]]\nname = \"a\"\nurl = \"https://example.com/rss\"\n").unwrap();
     for (format, ext) in [("rss", "xml"), ("atom", "atom"), ("json", "json")] {
         let out_path = dir.path().join(format!("empty.{ext}"));
-        let out = run_feedmix(&config, &["export", "--format", format, "--out", out_path.to_str().unwrap()]).await;
+        let out = run_feedmix(
+            &config,
+            &[
+                "export",
+                "--format",
+                format,
+                "--out",
+                out_path.to_str().unwrap(),
+            ],
+        )
+        .await;
         assert!(out.status.success(), "{}", text(&out));
         check_feed(out_path.to_str().unwrap(), format).await;
     }
@@ -51,14 +72,33 @@ async fn extract_prints_json_with_title_and_text() {
          <p>Investigators will publish a first report within weeks.</p></article></body></html>",
     )
     .unwrap();
-    let out = run_feedmix(&dir.path().join("unused.toml"), &["extract", page.to_str().unwrap(), "--url", "https://cedar.example/a"]).await;
+    let out = run_feedmix(
+        &dir.path().join("unused.toml"),
+        &[
+            "extract",
+            page.to_str().unwrap(),
+            "--url",
+            "https://cedar.example/a",
+        ],
+    )
+    .await;
     assert!(out.status.success(), "{}", text(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["title"].as_str().unwrap().contains("Port audit"));
     let body = json["text"].as_str().unwrap();
-    assert!(body.contains("The audit of the port began") && body.contains("\n\nInvestigators"), "{body}");
+    assert!(
+        body.contains("The audit of the port began") && body.contains("\n\nInvestigators"),
+        "{body}"
+    );
     assert!(!body.contains("Home News"), "{body}");
-    for key in ["html", "byline", "published", "image", "lang", "canonical_url"] {
+    for key in [
+        "html",
+        "byline",
+        "published",
+        "image",
+        "lang",
+        "canonical_url",
+    ] {
         assert!(json.get(key).is_some(), "missing {key}");
     }
 }
@@ -67,10 +107,18 @@ async fn extract_prints_json_with_title_and_text() {
 async fn second_ingest_exits_3_while_another_holds_the_lock() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("feeds.toml");
-    std::fs::write(&config, "[[feeds]]\nname = \"a\"\nurl = \"https://example.com/rss\"\n").unwrap();
+    std::fs::write(
+        &config,
+        "[[feeds]]\nname = \"a\"\nurl = \"https://example.com/rss\"\n",
+    )
+    .unwrap();
     let held = feedmix::store::IngestLock::try_acquire(&dir.path().join("feedmix.db")).unwrap();
     let out = run_feedmix(&config, &["ingest"]).await;
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("another feedmix ingest is running"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("another feedmix ingest is running"),
+        "{}",
+        text(&out)
+    );
     drop(held);
 }

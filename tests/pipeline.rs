@@ -14,7 +14,9 @@ fn expected_articles(world: &World) -> usize {
     let mut seen = HashSet::new();
     for (_, _, path) in DEMO_FEEDS {
         let raw = world.server.file(path).expect("fixture feed exists");
-        let body = String::from_utf8(raw).unwrap().replace("{{BASE}}", &world.server.origin());
+        let body = String::from_utf8(raw)
+            .unwrap()
+            .replace("{{BASE}}", &world.server.origin());
         let base = url::Url::parse(&format!("{}/{path}", world.server.origin())).unwrap();
         for item in parse_feed(body.as_bytes(), &base).unwrap().items {
             let link = item.link.expect("fixture items have links");
@@ -29,17 +31,38 @@ async fn ingest_then_export_passes_check_feed() {
     let world = World::start(axum::Router::new(), "").await;
     let out = world.feedmix(&["ingest"]).await;
     assert!(out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("4 feeds ok, 0 failed"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("4 feeds ok, 0 failed"),
+        "{}",
+        text(&out)
+    );
     let articles = count(&world.db(), "SELECT COUNT(*) FROM articles");
     assert_eq!(articles as usize, expected_articles(&world));
-    assert!(count(&world.db(), "SELECT COUNT(*) FROM articles WHERE body_source = 'page'") > 0);
+    assert!(
+        count(
+            &world.db(),
+            "SELECT COUNT(*) FROM articles WHERE body_source = 'page'"
+        ) > 0
+    );
     for (format, ext) in [("rss", "xml"), ("atom", "atom"), ("json", "json")] {
         let path = world.dir.path().join(format!("feed.{ext}"));
-        let out = world.feedmix(&["export", "--format", format, "--limit", "0", "--out", path.to_str().unwrap()]).await;
+        let out = world
+            .feedmix(&[
+                "export",
+                "--format",
+                format,
+                "--limit",
+                "0",
+                "--out",
+                path.to_str().unwrap(),
+            ])
+            .await;
         assert!(out.status.success(), "{}", text(&out));
         check_feed(path.to_str().unwrap(), format).await;
     }
-    let json = world.feedmix(&["export", "--format", "json", "--limit", "0"]).await;
+    let json = world
+        .feedmix(&["export", "--format", "json", "--limit", "0"])
+        .await;
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let items = doc["items"].as_array().unwrap();
     let stories = count(&world.db(), "SELECT COUNT(*) FROM stories");
@@ -58,27 +81,54 @@ async fn ingest_then_export_passes_check_feed() {
 async fn second_ingest_is_conditional_and_fetches_no_page_again() {
     let world = World::start(axum::Router::new(), "").await;
     assert!(world.feedmix(&["ingest"]).await.status.success());
-    let pages_before = world.requests("/").iter().filter(|r| r.path.contains("/articles/")).count();
+    let pages_before = world
+        .requests("/")
+        .iter()
+        .filter(|r| r.path.contains("/articles/"))
+        .count();
     let articles_before = count(&world.db(), "SELECT COUNT(*) FROM articles");
     assert!(pages_before > 0);
 
     // Not due yet: nothing is fetched at all.
     let out = world.feedmix(&["ingest"]).await;
     assert!(out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("4 skipped"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("4 skipped"),
+        "{}",
+        text(&out)
+    );
 
-    let feed_requests_before = world.requests("/").iter().filter(|r| r.path.ends_with("feed.xml")).count();
+    let feed_requests_before = world
+        .requests("/")
+        .iter()
+        .filter(|r| r.path.ends_with("feed.xml"))
+        .count();
     let out = world.feedmix(&["ingest", "--all"]).await;
     assert!(out.status.success(), "{}", text(&out));
-    let feed_requests: Vec<_> = world.requests("/").into_iter().filter(|r| r.path.ends_with("feed.xml")).skip(feed_requests_before).collect();
+    let feed_requests: Vec<_> = world
+        .requests("/")
+        .into_iter()
+        .filter(|r| r.path.ends_with("feed.xml"))
+        .skip(feed_requests_before)
+        .collect();
     assert_eq!(feed_requests.len(), DEMO_FEEDS.len());
     for r in &feed_requests {
         assert!(r.if_none_match.is_some(), "{r:?} was not conditional");
         assert_eq!(r.status, 304, "{r:?}");
     }
-    let pages_after = world.requests("/").iter().filter(|r| r.path.contains("/articles/")).count();
-    assert_eq!(pages_after, pages_before, "article pages were fetched again");
-    assert_eq!(count(&world.db(), "SELECT COUNT(*) FROM articles"), articles_before);
+    let pages_after = world
+        .requests("/")
+        .iter()
+        .filter(|r| r.path.contains("/articles/"))
+        .count();
+    assert_eq!(
+        pages_after, pages_before,
+        "article pages were fetched again"
+    );
+    assert_eq!(
+        count(&world.db(), "SELECT COUNT(*) FROM articles"),
+        articles_before
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,15 +143,35 @@ async fn changed_title_updates_the_existing_item() {
     let item_start = feed.find("<item").unwrap();
     let title_start = item_start + feed[item_start..].find("<title>").unwrap() + "<title>".len();
     let title_end = title_start + feed[title_start..].find("</title>").unwrap();
-    let edited = format!("{}Corrected headline: port audit delayed{}", &feed[..title_start], &feed[title_end..]);
+    let edited = format!(
+        "{}Corrected headline: port audit delayed{}",
+        &feed[..title_start],
+        &feed[title_end..]
+    );
     world.server.set_file(path, edited);
 
     let out = world.feedmix(&["ingest", "--all"]).await;
     assert!(out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 updated"), "{}", text(&out));
-    assert_eq!(count(&world.db(), "SELECT COUNT(*) FROM articles"), articles_before);
-    assert_eq!(count(&world.db(), "SELECT COUNT(*) FROM stories"), stories_before);
-    assert_eq!(count(&world.db(), "SELECT COUNT(*) FROM articles WHERE title = 'Corrected headline: port audit delayed'"), 1);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 updated"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        count(&world.db(), "SELECT COUNT(*) FROM articles"),
+        articles_before
+    );
+    assert_eq!(
+        count(&world.db(), "SELECT COUNT(*) FROM stories"),
+        stories_before
+    );
+    assert_eq!(
+        count(
+            &world.db(),
+            "SELECT COUNT(*) FROM articles WHERE title = 'Corrected headline: port audit delayed'"
+        ),
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,11 +179,22 @@ async fn demo_runs_offline() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_feedmix"))
-        .args(["--db", db.to_str().unwrap(), "demo", "--no-serve", "--listen", "127.0.0.1:0"])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "demo",
+            "--no-serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .output()
         .await
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("4 feeds ok, 0 failed"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("4 feeds ok, 0 failed"),
+        "{}",
+        text(&out)
+    );
     assert!(count(&db, "SELECT COUNT(*) FROM stories") > 10);
 }

@@ -16,16 +16,24 @@ impl World {
     /// Starts the fixture server (with `extra` routes) and writes a config for the outlets
     /// plus `extra_toml` (more `[[feeds]]`, with `{{BASE}}` replaced by the server origin).
     pub async fn start(extra: axum::Router, extra_toml: &str) -> World {
-        let server = FixtureServer::start(extra).await.expect("fixture server starts");
+        let server = FixtureServer::start(extra)
+            .await
+            .expect("fixture server starts");
         let dir = tempfile::tempdir().unwrap();
         let world = World { dir, server };
-        world.write_config(&demo_config(&world.server.origin(), "http://feeds.example.org/mix/"), extra_toml);
+        world.write_config(
+            &demo_config(&world.server.origin(), "http://feeds.example.org/mix/"),
+            extra_toml,
+        );
         world
     }
 
     /// Rewrites feeds.toml as `base` + `extra` (with `{{BASE}}` substituted).
     pub fn write_config(&self, base: &str, extra: &str) {
-        let mut text = base.replace("per_host_delay_ms = 0", "per_host_delay_ms = 0\ntimeout = \"3s\"\nconnect_timeout = \"2s\"");
+        let mut text = base.replace(
+            "per_host_delay_ms = 0",
+            "per_host_delay_ms = 0\ntimeout = \"3s\"\nconnect_timeout = \"2s\"",
+        );
         text.push_str(&extra.replace("{{BASE}}", &self.server.origin()));
         std::fs::write(self.config(), text).unwrap();
     }
@@ -45,7 +53,11 @@ impl World {
 
     /// Requests the server saw for paths starting with `prefix`.
     pub fn requests(&self, prefix: &str) -> Vec<feedmix::demo::RequestRecord> {
-        self.server.requests().into_iter().filter(|r| r.path.starts_with(prefix)).collect()
+        self.server
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with(prefix))
+            .collect()
     }
 }
 
@@ -78,7 +90,11 @@ pub async fn check_feed(target: &str, format: &str) {
         .output()
         .await
         .expect("check-feed runs (is ../shared beside the repo?)");
-    assert!(out.status.success(), "check-feed {target} --format {format} failed:\n{}", text(&out));
+    assert!(
+        out.status.success(),
+        "check-feed {target} --format {format} failed:\n{}",
+        text(&out)
+    );
 }
 
 /// Opens the database read-only with rusqlite's bundled SQLite via the crate's store.
@@ -90,6 +106,8 @@ pub fn count(db: &Path, sql: &str) -> i64 {
 /// `PRAGMA integrity_check` is "ok".
 pub fn assert_intact(db: &Path) {
     let conn = rusqlite::Connection::open(db).unwrap();
-    let verdict: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let verdict: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(verdict, "ok");
 }

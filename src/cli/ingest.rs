@@ -7,7 +7,9 @@ use clap::Args;
 use std::path::Path;
 
 use super::serve::shutdown_signal;
-use super::{open_store, usage, Cli, CmdResult, Failure, EXIT_FEED_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED};
+use super::{
+    open_store, usage, Cli, CmdResult, Failure, EXIT_FEED_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED,
+};
 use crate::fetch::Fetcher;
 use crate::ingest::{ingest, IngestOptions};
 use crate::store::{IngestLock, LockError};
@@ -71,7 +73,10 @@ impl IngestArgs {
     async fn lock(&self, database: &Path) -> Result<IngestLock, Failure> {
         if !self.wait {
             return IngestLock::try_acquire(database).map_err(|e| match e {
-                held @ LockError::Held { .. } => Failure { code: EXIT_LOCKED, error: held.into() },
+                held @ LockError::Held { .. } => Failure {
+                    code: EXIT_LOCKED,
+                    error: held.into(),
+                },
                 other => other.into(),
             });
         }

@@ -16,6 +16,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use crate::config::{Config, FeedConfig};
 use crate::fetch::Fetcher;
+use crate::related::RelatedConfig;
 use crate::schedule::{check_due, Skip};
 use crate::store::{ArticleWrite, PollResult, Store, StoreError};
 use assemble::{canonical_url, feed_hash, item_identity};
@@ -127,6 +128,11 @@ pub async fn ingest(
     let now = Utc::now();
     let mut summary = IngestSummary::default();
     let mut running = FuturesUnordered::new();
+    let linking = RelatedConfig::new(
+        config.related.count,
+        config.related.window_days,
+        config.related.min_score,
+    );
     for feed in &config.feeds {
         if options
             .feed
@@ -186,7 +192,8 @@ pub async fn ingest(
                 pages,
                 pages_failed,
             } => {
-                let stats = store.write_feed_batch(feed_id, &writes, &poll, Utc::now())?;
+                let stats =
+                    store.write_feed_batch(feed_id, &writes, &poll, &linking, Utc::now())?;
                 tracing::info!(feed = %feed.name, new = stats.new, updated = stats.updated, "stored");
                 summary.reports.push(FeedReport {
                     name: feed.name.clone(),

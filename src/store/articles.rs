@@ -4,8 +4,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::feeds::{record_poll_on, PollResult};
+use super::index::{insert_bands, insert_story_doc, SqlIndex};
 use super::{err, Result, Store};
+use crate::dedup::find_copy;
 use crate::model::Enclosure;
+use crate::related::{find_related, NewDoc, RelatedConfig};
 
 /// An article ready to be stored (body already extracted and sanitized).
 #[derive(Debug, Clone, PartialEq)]
@@ -115,21 +118,30 @@ impl Store {
     }
 
     /// Writes a feed's new and edited articles and its poll state in one transaction:
-    /// either all of it lands or none of it does.
+    /// either all of it lands or none of it does. Each new article is checked for being a
+    /// copy of a stored one (then it joins that story); a new story is linked to related
+    /// stories per `related`.
     pub fn write_feed_batch(
         &mut self,
         feed_id: i64,
         writes: &[ArticleWrite],
         poll: &PollResult,
+        related: &RelatedConfig,
         now: DateTime<Utc>,
     ) -> Result<WriteStats> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let source: String = tx
+            .query_row("SELECT name FROM feeds WHERE id = ?1", [feed_id], |r| {
+                r.get(0)
+            })
+            .map_err(|e| err(&path, e))?;
         let mut stats = WriteStats::default();
         for write in writes {
             match write {
                 ArticleWrite::New { record, story } => {
-                    insert_article(&tx, feed_id, record, *story, now).map_err(|e| err(&path, e))?;
+                    insert_new(&tx, feed_id, &source, record, *story, related, now)
+                        .map_err(|e| err(&path, e))?;
                     stats.new += 1;
                 }
                 ArticleWrite::Update {
@@ -157,13 +169,47 @@ fn known(r: &rusqlite::Row<'_>) -> rusqlite::Result<KnownArticle> {
     })
 }
 
+/// Inserts a new article: folds it into the story of a stored copy (unless `story` is
+/// already decided), records its band keys, and links a new story to related ones.
+fn insert_new(
+    tx: &Transaction<'_>,
+    feed_id: i64,
+    source: &str,
+    record: &ArticleRecord,
+    story: Option<i64>,
+    related: &RelatedConfig,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let check = (story.is_none() && !record.content_text.is_empty())
+        .then(|| find_copy(&SqlIndex(tx), &record.content_text));
+    let story = story.or_else(|| check.as_ref().and_then(|c| c.copy_of).map(|c| c.story_id));
+    let (article_id, story_id) = insert_article(tx, feed_id, record, story, now)?;
+    if let Some(check) = &check {
+        insert_bands(tx, article_id, &check.band_keys)?;
+    }
+    if story.is_none() {
+        let doc = NewDoc::new(
+            story_id,
+            source,
+            record.published.timestamp(),
+            &record.title,
+            &record.content_text,
+            record.lang.as_deref(),
+        );
+        let update = find_related(&SqlIndex(tx), &doc, related);
+        insert_story_doc(tx, &doc, &update, now.timestamp())?;
+    }
+    Ok(())
+}
+
+/// Inserts the article row (and its story when it starts one); returns (article, story).
 fn insert_article(
     tx: &Transaction<'_>,
     feed_id: i64,
     a: &ArticleRecord,
     story: Option<i64>,
     now: DateTime<Utc>,
-) -> rusqlite::Result<i64> {
+) -> rusqlite::Result<(i64, i64)> {
     let published = a.published.timestamp();
     let story_id = match story {
         Some(id) => {
@@ -218,7 +264,7 @@ fn insert_article(
             params![story_id, article_id],
         )?;
     }
-    Ok(article_id)
+    Ok((article_id, story_id))
 }
 
 fn update_article(

@@ -51,14 +51,20 @@ impl IngestLock {
                 db: database.display().to_string(),
                 lock: path.display().to_string(),
             }),
-            Err(TryLockError::Error(source)) => Err(LockError::Io { lock: path.display().to_string(), source }),
+            Err(TryLockError::Error(source)) => Err(LockError::Io {
+                lock: path.display().to_string(),
+                source,
+            }),
         }
     }
 
     /// Takes the lock, waiting as long as another process holds it.
     pub fn acquire_blocking(database: &Path) -> Result<IngestLock, LockError> {
         let (file, path) = open(database)?;
-        file.lock().map_err(|source| LockError::Io { lock: path.display().to_string(), source })?;
+        file.lock().map_err(|source| LockError::Io {
+            lock: path.display().to_string(),
+            source,
+        })?;
         Ok(IngestLock { _file: file, path })
     }
 
@@ -75,7 +81,10 @@ fn open(database: &Path) -> Result<(File, PathBuf), LockError> {
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|source| LockError::Io { lock: path.display().to_string(), source })?;
+        .map_err(|source| LockError::Io {
+            lock: path.display().to_string(),
+            source,
+        })?;
     Ok((file, path))
 }
 
@@ -89,7 +98,11 @@ mod tests {
         let db = dir.path().join("f.db");
         let first = IngestLock::try_acquire(&db).unwrap();
         let err = IngestLock::try_acquire(&db).unwrap_err();
-        assert!(err.to_string().contains("another feedmix ingest is running"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("another feedmix ingest is running"),
+            "{err}"
+        );
         drop(first);
         IngestLock::try_acquire(&db).unwrap();
     }

@@ -3,6 +3,7 @@
 
 mod articles;
 mod feeds;
+mod index;
 mod lock;
 mod stories;
 
@@ -17,7 +18,10 @@ pub use lock::{IngestLock, LockError};
 pub use stories::StoredStory;
 
 /// Numbered migrations, applied in order and recorded in `schema_migrations`.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_story_index.sql")),
+];
 
 /// Why a database operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -103,8 +103,19 @@ impl Store {
             .map_err(|e| err(&self.path, e))
     }
 
-    /// Fills `also_reported_by`: the story's other articles, oldest first.
+    /// Fills `also_reported_by` (the story's other articles, oldest first) and `related`
+    /// (the primary articles of related stories, most relevant first).
     fn fill_links(&self, stories: &mut [StoredStory]) -> Result<()> {
+        let mut related = self
+            .conn
+            .prepare_cached(
+                "SELECT a.url, f.name, a.title FROM related r
+                 JOIN stories s ON s.id = r.other_id
+                 JOIN articles a ON a.id = s.primary_id
+                 JOIN feeds f ON f.id = a.feed_id
+                 WHERE r.story_id = ?1 ORDER BY r.rank",
+            )
+            .map_err(|e| err(&self.path, e))?;
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -126,6 +137,16 @@ impl Store {
                 .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
                 .map_err(|e| err(&self.path, e))?;
             stored.story.also_reported_by = links;
+            stored.story.related = related
+                .query_map(params![id], |r| {
+                    Ok(StoryLink {
+                        url: r.get(0)?,
+                        source: r.get(1)?,
+                        title: r.get(2)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| err(&self.path, e))?;
         }
         Ok(())
     }

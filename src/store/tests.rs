@@ -81,7 +81,13 @@ fn batch_writes_articles_stories_and_state_together() {
         },
     ];
     let stats = store
-        .write_feed_batch(feed.id, &writes, &fetched(), now())
+        .write_feed_batch(
+            feed.id,
+            &writes,
+            &fetched(),
+            &crate::related::RelatedConfig::default(),
+            now(),
+        )
         .unwrap();
     assert_eq!(stats, WriteStats { new: 2, updated: 0 });
     let feed = store.feed("a").unwrap();
@@ -107,6 +113,7 @@ fn update_keeps_story_and_id() {
                 story: None,
             }],
             &fetched(),
+            &crate::related::RelatedConfig::default(),
             now(),
         )
         .unwrap();
@@ -119,7 +126,13 @@ fn update_keeps_story_and_id() {
         keep_body: true,
     };
     store
-        .write_feed_batch(feed.id, &[update], &fetched(), later)
+        .write_feed_batch(
+            feed.id,
+            &[update],
+            &fetched(),
+            &crate::related::RelatedConfig::default(),
+            later,
+        )
         .unwrap();
     let after = store.newest_stories(None).unwrap();
     assert_eq!(after.len(), 1);
@@ -142,6 +155,7 @@ fn copies_join_a_story_as_also_reported_by() {
                 story: None,
             }],
             &fetched(),
+            &crate::related::RelatedConfig::default(),
             now(),
         )
         .unwrap();
@@ -156,6 +170,7 @@ fn copies_join_a_story_as_also_reported_by() {
                 story: Some(story),
             }],
             &fetched(),
+            &crate::related::RelatedConfig::default(),
             now(),
         )
         .unwrap();
