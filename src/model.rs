@@ -52,6 +52,8 @@ pub struct ParsedFeed {
     pub language: Option<String>,
     /// RSS `<ttl>` in minutes, a hint for the scheduler.
     pub ttl_minutes: Option<u32>,
+    /// Syndication module `sy:updatePeriod` / `sy:updateFrequency`, in seconds.
+    pub update_period_secs: Option<u64>,
     /// The entries, in document order.
     pub items: Vec<FeedItem>,
 }

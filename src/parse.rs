@@ -34,7 +34,9 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, ParseError> {
         .sanitize_content(false)
         .build();
     let feed = parser.parse(bytes)?;
-    Ok(convert_feed(feed, base))
+    let mut parsed = convert_feed(feed, base);
+    parsed.update_period_secs = syndication_period(bytes);
+    Ok(parsed)
 }
 
 fn convert_feed(feed: Feed, base: &Url) -> ParsedFeed {
@@ -53,6 +55,7 @@ fn convert_feed(feed: Feed, base: &Url) -> ParsedFeed {
         site_link,
         language: feed.language,
         ttl_minutes: feed.ttl,
+        update_period_secs: None,
         items,
     }
 }
@@ -198,6 +201,31 @@ fn resolve(base: &Url, href: &str) -> Option<String> {
 /// Drops dates before 1970 that broken feeds produce (`0000-00-00`), keeping the rest.
 fn sane_date(date: DateTime<Utc>) -> DateTime<Utc> {
     date.max(DateTime::UNIX_EPOCH)
+}
+
+/// The RSS syndication module's update period (`sy:updatePeriod` divided by
+/// `sy:updateFrequency`), which feed-rs does not expose; read from the channel head.
+fn syndication_period(bytes: &[u8]) -> Option<u64> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(16 * 1024)]);
+    let value = |tag: &str| {
+        let open = format!("<{tag}>");
+        let start = head.find(&open)? + open.len();
+        let end = start + head[start..].find('<')?;
+        Some(head[start..end].trim().to_ascii_lowercase())
+    };
+    let period = match value("sy:updatePeriod")?.as_str() {
+        "hourly" => 3_600,
+        "daily" => 86_400,
+        "weekly" => 7 * 86_400,
+        "monthly" => 30 * 86_400,
+        "yearly" => 365 * 86_400,
+        _ => return None,
+    };
+    let frequency = value("sy:updateFrequency")
+        .and_then(|f| f.parse::<u64>().ok())
+        .filter(|f| *f > 0)
+        .unwrap_or(1);
+    Some(period / frequency)
 }
 
 /// True when the body starts (after BOM/whitespace) like an HTML document, not XML or JSON.

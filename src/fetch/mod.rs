@@ -120,6 +120,10 @@ pub struct Fetched {
     pub content_language: Option<String>,
     /// The X-Robots-Tag header.
     pub robots_tag: Option<String>,
+    /// How long the server says the response stays fresh (Cache-Control max-age, Expires).
+    pub fresh_for: Option<std::time::Duration>,
+    /// Where every redirect followed was permanent (301/308): the new URL to poll.
+    pub moved_permanently: Option<Url>,
 }
 
 /// What a conditional GET produced.
@@ -146,30 +150,14 @@ struct FetcherInner {
 }
 
 impl Fetcher {
-    /// Builds the client from `[fetch]`.
+    /// Builds the client from `[fetch]`. Redirects are followed by [`Fetcher::fetch`]
+    /// itself, so each hop is checked and polite, and permanent moves are reported.
     pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {
-        let allow_private = config.allow_private_networks;
-        let policy = redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() >= MAX_REDIRECTS
-                || attempt.previous().iter().any(|u| u == attempt.url())
-            {
-                return attempt.error(TooManyRedirects);
-            }
-            if !matches!(attempt.url().scheme(), "http" | "https") {
-                return attempt.error(BadScheme);
-            }
-            if !allow_private {
-                if let Err(blocked) = guard::check_literal(attempt.url()) {
-                    return attempt.error(blocked);
-                }
-            }
-            attempt.follow()
-        });
         let mut builder = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
-            .redirect(policy)
+            .redirect(redirect::Policy::none())
             .gzip(true)
             .brotli(true)
             .deflate(true);
@@ -179,7 +167,7 @@ impl Fetcher {
             }
             None => builder.no_proxy(),
         };
-        if !allow_private {
+        if !config.allow_private_networks {
             builder = builder.dns_resolver(Arc::new(guard::PublicOnlyResolver));
         }
         Ok(Fetcher {
@@ -192,25 +180,89 @@ impl Fetcher {
         })
     }
 
-    /// GET `url`, conditionally when `validators` has an ETag or Last-Modified.
+    /// GET `url`, conditionally when `validators` has an ETag or Last-Modified, following
+    /// at most [`MAX_REDIRECTS`] redirects (each hop checked against the address guard).
     pub async fn fetch(
         &self,
         url: &Url,
         validators: &Validators,
     ) -> Result<FetchOutcome, FetchError> {
         let shown = url.to_string();
+        let mut current = url.clone();
+        let mut visited: Vec<Url> = Vec::new();
+        let mut all_permanent = true;
+        let (response, permits) = loop {
+            self.check_target(&current)?;
+            let permits = self.permits(&current).await;
+            let response = self
+                .request(&current, validators)
+                .send()
+                .await
+                .map_err(|e| self.classify(&current.to_string(), e))?;
+            let status = response.status();
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+                break (response, permits);
+            }
+            let next = header_str(response.headers(), header::LOCATION)
+                .and_then(|loc| current.join(&loc).ok())
+                .ok_or_else(|| FetchError::Status {
+                    url: current.to_string(),
+                    status: status.as_u16(),
+                    retry_after: None,
+                })?;
+            all_permanent &= matches!(status.as_u16(), 301 | 308);
+            visited.push(current);
+            if visited.len() > MAX_REDIRECTS || visited.contains(&next) {
+                return Err(FetchError::Redirects { url: shown });
+            }
+            current = next;
+        };
+        let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(FetchOutcome::NotModified);
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                url: current.to_string(),
+                status: status.as_u16(),
+                retry_after: header_str(response.headers(), header::RETRY_AFTER)
+                    .and_then(|v| parse_retry_after(&v, Utc::now())),
+            });
+        }
+        let mut fetched = self.read_body(current.to_string(), response).await?;
+        drop(permits);
+        if !visited.is_empty() && all_permanent {
+            fetched.moved_permanently = Some(fetched.final_url.clone());
+        }
+        Ok(FetchOutcome::Fetched(fetched))
+    }
+
+    /// Refuses non-http(s) URLs and, unless allowed, IP literals on private networks
+    /// (host names are checked by the resolver, on the address actually connected to).
+    fn check_target(&self, url: &Url) -> Result<(), FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(FetchError::Scheme { url: shown });
+            return Err(FetchError::Scheme {
+                url: url.to_string(),
+            });
         }
         if !self.inner.config.allow_private_networks {
             guard::check_literal(url)?;
         }
-        let _global = self.inner.global.acquire().await.expect("never closed");
-        let _host = self
+        Ok(())
+    }
+
+    /// Waits for a global slot and a slot (and the politeness delay) on `url`'s host.
+    async fn permits(&self, url: &Url) -> (tokio::sync::SemaphorePermit<'_>, limits::HostPermit) {
+        let global = self.inner.global.acquire().await.expect("never closed");
+        let host = self
             .inner
             .hosts
             .acquire(url.host_str().unwrap_or_default())
             .await;
+        (global, host)
+    }
+
+    fn request(&self, url: &Url, validators: &Validators) -> reqwest::RequestBuilder {
         let mut request = self.inner.client.get(url.clone());
         if let Some(etag) = &validators.etag {
             request = request.header(header::IF_NONE_MATCH, etag);
@@ -218,22 +270,7 @@ impl Fetcher {
         if let Some(modified) = &validators.last_modified {
             request = request.header(header::IF_MODIFIED_SINCE, modified);
         }
-        let response = request.send().await.map_err(|e| self.classify(&shown, e))?;
-        let status = response.status();
-        if status == StatusCode::NOT_MODIFIED {
-            return Ok(FetchOutcome::NotModified);
-        }
-        if !status.is_success() {
-            return Err(FetchError::Status {
-                url: shown,
-                status: status.as_u16(),
-                retry_after: header_str(response.headers(), header::RETRY_AFTER)
-                    .and_then(|v| parse_retry_after(&v, Utc::now())),
-            });
-        }
-        self.read_body(shown, response)
-            .await
-            .map(FetchOutcome::Fetched)
+        request
     }
 
     async fn read_body(
@@ -269,6 +306,8 @@ impl Fetcher {
             },
             content_language: header_str(&headers, header::CONTENT_LANGUAGE),
             robots_tag: header_str(&headers, "x-robots-tag"),
+            fresh_for: freshness(&headers, Utc::now()),
+            moved_permanently: None,
         })
     }
 
@@ -278,16 +317,6 @@ impl Fetcher {
         while let Some(e) = cause {
             if let Some(blocked) = e.downcast_ref::<BlockedAddress>() {
                 return FetchError::Blocked(blocked.clone());
-            }
-            if e.downcast_ref::<TooManyRedirects>().is_some() {
-                return FetchError::Redirects {
-                    url: url.to_string(),
-                };
-            }
-            if e.downcast_ref::<BadScheme>().is_some() {
-                return FetchError::Scheme {
-                    url: url.to_string(),
-                };
             }
             cause = e.source();
         }
@@ -309,20 +338,36 @@ impl Fetcher {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("too many redirects")]
-struct TooManyRedirects;
-
-#[derive(Debug, thiserror::Error)]
-#[error("redirect to a scheme other than http or https")]
-struct BadScheme;
-
 fn header_str(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<String> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// Freshness lifetime from Cache-Control `max-age` (or `s-maxage`), else `Expires`.
+pub fn freshness(headers: &HeaderMap, now: DateTime<Utc>) -> Option<std::time::Duration> {
+    if let Some(cc) = header_str(headers, header::CACHE_CONTROL) {
+        let lower = cc.to_ascii_lowercase();
+        if lower.contains("no-cache") || lower.contains("no-store") {
+            return None;
+        }
+        for part in lower.split(',') {
+            let part = part.trim();
+            let value = part
+                .strip_prefix("s-maxage=")
+                .or_else(|| part.strip_prefix("max-age="));
+            if let Some(secs) = value.and_then(|v| v.trim_matches('"').parse::<u64>().ok()) {
+                return Some(std::time::Duration::from_secs(secs));
+            }
+        }
+    }
+    let expires = header_str(headers, header::EXPIRES)?;
+    let at = DateTime::parse_from_rfc2822(&expires)
+        .ok()?
+        .with_timezone(&Utc);
+    (at - now).to_std().ok()
 }
 
 /// Parses Retry-After in its seconds form or its HTTP-date form.

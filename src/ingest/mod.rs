@@ -17,8 +17,8 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use crate::config::{Config, FeedConfig};
 use crate::fetch::Fetcher;
 use crate::related::RelatedConfig;
-use crate::schedule::{check_due, Skip};
-use crate::store::{ArticleWrite, PollResult, Store, StoreError};
+use crate::schedule::{check_due, plan_next, poll_interval, Hints, Outcome, Skip};
+use crate::store::{ArticleWrite, NextCheck, PollResult, Store, StoreError};
 use assemble::{canonical_url, feed_hash, item_identity};
 use stages::{Planned, Stage};
 
@@ -143,7 +143,7 @@ pub async fn ingest(
         }
         let row = store.feed(&feed.name)?;
         let force = options.all || options.feed.is_some();
-        if let Err(skip) = check_due(&row, feed.interval, now, force) {
+        if let Err(skip) = check_due(&row, now, force) {
             tracing::debug!(feed = %feed.name, "skipped: {skip}");
             summary.reports.push(FeedReport {
                 name: feed.name.clone(),
@@ -165,14 +165,17 @@ pub async fn ingest(
                     running.push(stages::fetch_pages(fetcher.clone(), feed, feed_id, plan));
                 }
                 Ok(None) => {
-                    store.record_poll(feed_id, &PollResult::NotModified, Utc::now())?;
+                    let poll = PollResult::NotModified;
+                    let next = next_check(store, config, &feed, feed_id, &poll)?;
+                    store.record_poll(feed_id, &poll, &next, Utc::now())?;
                     summary.reports.push(FeedReport {
                         name: feed.name.clone(),
                         outcome: FeedOutcome::NotModified,
                     });
                 }
                 Err(failure) => {
-                    store.record_poll(feed_id, &failure, Utc::now())?;
+                    let next = next_check(store, config, &feed, feed_id, &failure)?;
+                    store.record_poll(feed_id, &failure, &next, Utc::now())?;
                     let error = match failure {
                         PollResult::Failed { error, .. } => error,
                         other => format!("{other:?}"),
@@ -192,8 +195,10 @@ pub async fn ingest(
                 pages,
                 pages_failed,
             } => {
-                let stats =
-                    store.write_feed_batch(feed_id, &writes, &poll, &linking, Utc::now())?;
+                let stats = {
+                    let next = next_check(store, config, &feed, feed_id, &poll)?;
+                    store.write_feed_batch(feed_id, &writes, &poll, &next, &linking, Utc::now())?
+                };
                 tracing::info!(feed = %feed.name, new = stats.new, updated = stats.updated, "stored");
                 summary.reports.push(FeedReport {
                     name: feed.name.clone(),
@@ -210,6 +215,62 @@ pub async fn ingest(
     summary.reports.sort_by(|a, b| a.name.cmp(&b.name));
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Days of history the adaptive poll interval looks at.
+const RATE_DAYS: i64 = 7;
+
+/// When to poll `feed` next after `poll`, from its stored state and this poll's hints.
+fn next_check(
+    store: &Store,
+    config: &Config,
+    feed: &FeedConfig,
+    feed_id: i64,
+    poll: &PollResult,
+) -> Result<NextCheck, StoreError> {
+    let now = Utc::now();
+    let row = store.feed(&feed.name)?;
+    let mut hints = Hints::of(&row);
+    if let PollResult::Fetched {
+        ttl_minutes,
+        fresh_secs,
+        update_period_secs,
+        ..
+    } = poll
+    {
+        let secs = |s: Option<i64>| s.filter(|s| *s > 0).map(|s| Duration::from_secs(s as u64));
+        hints = Hints {
+            ttl: ttl_minutes.map(|m| Duration::from_secs(u64::from(m) * 60)),
+            update_period: secs(*update_period_secs),
+            fresh_for: secs(*fresh_secs),
+        };
+    }
+    // Observed rate only once the feed has history: the first poll stores its whole backlog.
+    let rate = match row.last_success {
+        Some(first) if now - first >= chrono::Duration::hours(1) => {
+            let since = now - chrono::Duration::days(RATE_DAYS);
+            let span_days =
+                ((now - first.max(since)).num_seconds() as f64 / 86_400.0).max(1.0 / 24.0);
+            Some(store.articles_since(feed_id, since.max(first))? as f64 / span_days)
+        }
+        _ => None,
+    };
+    let interval = poll_interval(feed.interval, &config.schedule, rate, &hints);
+    let outcome = match poll {
+        PollResult::Failed {
+            status,
+            error,
+            retry_after,
+        } => Outcome::Failure {
+            status: *status,
+            failures: row.consecutive_failures + 1,
+            retry_after: *retry_after,
+            error: error.clone(),
+        },
+        _ => Outcome::Success,
+    };
+    let seed = (feed_id as u64).wrapping_mul(0x9e37_79b9) ^ now.timestamp() as u64;
+    Ok(plan_next(interval, &outcome, &config.schedule, seed, now))
 }
 
 /// Decides, per parsed item, whether it is new, edited or already stored.

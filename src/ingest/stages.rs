@@ -98,6 +98,9 @@ async fn poll_feed(
         poll: PollResult::Fetched {
             validators: fetched.validators,
             ttl_minutes: parsed.ttl_minutes,
+            fresh_secs: fetched.fresh_for.map(|d| d.as_secs() as i64),
+            update_period_secs: parsed.update_period_secs.map(|s| s as i64),
+            moved_to: fetched.moved_permanently.as_ref().map(|u| u.to_string()),
         },
         fallback_url: parsed
             .site_link

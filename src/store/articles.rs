@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::feeds::{record_poll_on, PollResult};
+use super::feeds::{record_poll_on, NextCheck, PollResult};
 use super::index::{insert_bands, insert_story_doc, SqlIndex};
 use super::{err, Result, Store};
 use crate::dedup::find_copy;
@@ -126,6 +126,7 @@ impl Store {
         feed_id: i64,
         writes: &[ArticleWrite],
         poll: &PollResult,
+        next: &NextCheck,
         related: &RelatedConfig,
         now: DateTime<Utc>,
     ) -> Result<WriteStats> {
@@ -154,7 +155,7 @@ impl Store {
                 }
             }
         }
-        record_poll_on(&tx, feed_id, poll, now).map_err(|e| err(&path, e))?;
+        record_poll_on(&tx, feed_id, poll, next, now).map_err(|e| err(&path, e))?;
         tx.commit().map_err(|e| err(&path, e))?;
         Ok(stats)
     }

@@ -36,17 +36,40 @@ pub struct FeedRow {
     pub disabled_reason: Option<String>,
     /// Number of articles stored from this feed.
     pub article_count: i64,
+    /// When the feed is next checked (`None`: now).
+    pub next_check: Option<DateTime<Utc>>,
+    /// RSS `<ttl>` the feed declared, minutes.
+    pub ttl_minutes: Option<u32>,
+    /// Freshness the server declared (Cache-Control max-age / Expires), seconds.
+    pub fresh_secs: Option<i64>,
+    /// `sy:updatePeriod` / `sy:updateFrequency` the feed declared, seconds.
+    pub update_period_secs: Option<i64>,
+}
+
+/// When to check a feed next, and whether to stop checking it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextCheck {
+    /// The next check.
+    pub at: DateTime<Utc>,
+    /// Disable the feed, with this reason (410 Gone, too many failures).
+    pub disable: Option<String>,
 }
 
 /// What one poll of a feed produced, recorded with [`Store::record_poll`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollResult {
-    /// 200 with a parsed feed: new validators and the feed's TTL hint.
+    /// 200 with a parsed feed: new validators and the feed's scheduling hints.
     Fetched {
         /// Validators of the response.
         validators: Validators,
         /// RSS `<ttl>`, minutes.
         ttl_minutes: Option<u32>,
+        /// Cache-Control max-age / Expires, seconds.
+        fresh_secs: Option<i64>,
+        /// `sy:updatePeriod` / `sy:updateFrequency`, seconds.
+        update_period_secs: Option<i64>,
+        /// Every redirect was permanent: poll this URL from now on.
+        moved_to: Option<String>,
     },
     /// 304 Not Modified.
     NotModified,
@@ -83,6 +106,10 @@ fn feed_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
         retry_after: ts(r.get("retry_after")?),
         disabled_reason: r.get("disabled_reason")?,
         article_count: r.get("article_count")?,
+        next_check: ts(r.get("next_check")?),
+        ttl_minutes: r.get("ttl_minutes")?,
+        fresh_secs: r.get("fresh_secs")?,
+        update_period_secs: r.get("update_period_secs")?,
     })
 }
 
@@ -90,18 +117,23 @@ const FEED_SELECT: &str = "SELECT f.*, (SELECT COUNT(*) FROM articles a WHERE a.
 
 impl Store {
     /// Makes the `feeds` table match the config: adds new feeds, updates titles, and
-    /// resets fetch state of a feed whose configured URL changed.
+    /// resets the fetch state (and re-enables) a feed whose configured URL changed. A URL
+    /// learnt from a permanent redirect is kept while the configured URL stays the same.
     pub fn sync_feeds(&mut self, feeds: &[FeedConfig]) -> Result<()> {
         let tx = self.conn.transaction().map_err(|e| err(&self.path, e))?;
         for feed in feeds {
             tx.execute(
-                "INSERT INTO feeds (name, url, title) VALUES (?1, ?2, ?3)
+                "INSERT INTO feeds (name, url, config_url, title) VALUES (?1, ?2, ?2, ?3)
                  ON CONFLICT (name) DO UPDATE SET
                      title = excluded.title,
-                     etag = CASE WHEN url = excluded.url THEN etag END,
-                     last_modified = CASE WHEN url = excluded.url THEN last_modified END,
-                     disabled_reason = CASE WHEN url = excluded.url THEN disabled_reason END,
-                     url = excluded.url",
+                     etag = CASE WHEN config_url IS excluded.config_url THEN etag END,
+                     last_modified = CASE WHEN config_url IS excluded.config_url THEN last_modified END,
+                     disabled_reason = CASE WHEN config_url IS excluded.config_url THEN disabled_reason END,
+                     next_check = CASE WHEN config_url IS excluded.config_url THEN next_check END,
+                     consecutive_failures = CASE WHEN config_url IS excluded.config_url
+                         THEN consecutive_failures ELSE 0 END,
+                     url = CASE WHEN config_url IS excluded.config_url THEN url ELSE excluded.url END,
+                     config_url = excluded.config_url",
                 params![feed.name, feed.url.as_str(), feed.title],
             )
             .map_err(|e| err(&self.path, e))?;
@@ -141,9 +173,21 @@ impl Store {
         &mut self,
         feed_id: i64,
         result: &PollResult,
+        next: &NextCheck,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        record_poll_on(&self.conn, feed_id, result, now).map_err(|e| err(&self.path, e))
+        record_poll_on(&self.conn, feed_id, result, next, now).map_err(|e| err(&self.path, e))
+    }
+
+    /// New articles first seen from `feed_id` since `since`, for adaptive polling.
+    pub fn articles_since(&self, feed_id: i64, since: DateTime<Utc>) -> Result<i64> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM articles WHERE feed_id = ?1 AND first_seen >= ?2",
+                params![feed_id, since.timestamp()],
+                |r| r.get(0),
+            )
+            .map_err(|e| err(&self.path, e))
     }
 }
 
@@ -152,24 +196,37 @@ pub(super) fn record_poll_on(
     conn: &rusqlite::Connection,
     feed_id: i64,
     result: &PollResult,
+    next: &NextCheck,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE feeds SET next_check = ?2, disabled_reason = COALESCE(?3, disabled_reason)
+         WHERE id = ?1",
+        params![feed_id, next.at.timestamp(), next.disable],
+    )?;
     let now = now.timestamp();
     match result {
         PollResult::Fetched {
             validators,
             ttl_minutes,
+            fresh_secs,
+            update_period_secs,
+            moved_to,
         } => conn.execute(
             "UPDATE feeds SET etag = ?2, last_modified = ?3, ttl_minutes = ?4, last_polled = ?5,
                  last_success = ?5, last_status = 200, last_error = NULL,
-                 consecutive_failures = 0, retry_after = NULL
+                 consecutive_failures = 0, retry_after = NULL, fresh_secs = ?6,
+                 update_period_secs = ?7, url = COALESCE(?8, url)
              WHERE id = ?1",
             params![
                 feed_id,
                 validators.etag,
                 validators.last_modified,
                 ttl_minutes,
-                now
+                now,
+                fresh_secs,
+                update_period_secs,
+                moved_to
             ],
         ),
         PollResult::NotModified => conn.execute(

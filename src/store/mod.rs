@@ -13,7 +13,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use articles::{ArticleRecord, ArticleWrite, KnownArticle, WriteStats};
-pub use feeds::{FeedRow, PollResult};
+pub use feeds::{FeedRow, NextCheck, PollResult};
 pub use lock::{IngestLock, LockError};
 pub use stories::StoredStory;
 
@@ -21,6 +21,7 @@ pub use stories::StoredStory;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_story_index.sql")),
+    (3, include_str!("migrations/0003_schedule.sql")),
 ];
 
 /// Why a database operation failed.

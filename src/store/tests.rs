@@ -40,6 +40,13 @@ fn record(identity: &str, title: &str) -> ArticleRecord {
     }
 }
 
+fn next() -> NextCheck {
+    NextCheck {
+        at: now() + chrono::Duration::minutes(30),
+        disable: None,
+    }
+}
+
 fn fetched() -> PollResult {
     PollResult::Fetched {
         validators: crate::fetch::Validators {
@@ -47,6 +54,9 @@ fn fetched() -> PollResult {
             last_modified: None,
         },
         ttl_minutes: None,
+        fresh_secs: None,
+        update_period_secs: None,
+        moved_to: None,
     }
 }
 
@@ -85,6 +95,7 @@ fn batch_writes_articles_stories_and_state_together() {
             feed.id,
             &writes,
             &fetched(),
+            &next(),
             &crate::related::RelatedConfig::default(),
             now(),
         )
@@ -113,6 +124,7 @@ fn update_keeps_story_and_id() {
                 story: None,
             }],
             &fetched(),
+            &next(),
             &crate::related::RelatedConfig::default(),
             now(),
         )
@@ -130,6 +142,7 @@ fn update_keeps_story_and_id() {
             feed.id,
             &[update],
             &fetched(),
+            &next(),
             &crate::related::RelatedConfig::default(),
             later,
         )
@@ -155,6 +168,7 @@ fn copies_join_a_story_as_also_reported_by() {
                 story: None,
             }],
             &fetched(),
+            &next(),
             &crate::related::RelatedConfig::default(),
             now(),
         )
@@ -170,6 +184,7 @@ fn copies_join_a_story_as_also_reported_by() {
                 story: Some(story),
             }],
             &fetched(),
+            &next(),
             &crate::related::RelatedConfig::default(),
             now(),
         )
@@ -191,11 +206,11 @@ fn failures_count_up_and_reset() {
         error: "HTTP 500".into(),
         retry_after: None,
     };
-    store.record_poll(id, &fail, now()).unwrap();
-    store.record_poll(id, &fail, now()).unwrap();
+    store.record_poll(id, &fail, &next(), now()).unwrap();
+    store.record_poll(id, &fail, &next(), now()).unwrap();
     assert_eq!(store.feed("a").unwrap().consecutive_failures, 2);
     store
-        .record_poll(id, &PollResult::NotModified, now())
+        .record_poll(id, &PollResult::NotModified, &next(), now())
         .unwrap();
     let row = store.feed("a").unwrap();
     assert_eq!(row.consecutive_failures, 0);
