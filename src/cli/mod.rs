@@ -4,7 +4,11 @@
 mod demo;
 mod export;
 mod extract;
+mod feeds;
 mod ingest;
+mod maintenance;
+mod prune;
+mod run;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +62,16 @@ pub enum Command {
     Extract(extract::ExtractArgs),
     /// Run the whole pipeline offline against bundled fixture outlets, then serve it.
     Demo(demo::DemoArgs),
+    /// Run as a daemon: poll each feed when due, prune daily, optionally serve.
+    Run(run::RunArgs),
+    /// List the feeds with their state.
+    Feeds(feeds::FeedsArgs),
+    /// Remove stories older than `[retention] keep_days`.
+    Prune(prune::PruneArgs),
+    /// Check the configuration.
+    Config(maintenance::ConfigArgs),
+    /// Database maintenance: backup, vacuum, integrity check.
+    Db(maintenance::DbArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -110,6 +124,11 @@ impl Cli {
             Command::Serve(args) => args.run(&self).await,
             Command::Extract(args) => args.run(),
             Command::Demo(args) => args.run(&self).await,
+            Command::Run(args) => args.run(&self).await,
+            Command::Feeds(args) => args.run(&self),
+            Command::Prune(args) => args.run(&self),
+            Command::Config(args) => args.run(&self),
+            Command::Db(args) => args.run(&self),
         }
     }
 }

@@ -161,7 +161,7 @@ pub async fn ingest(
                 result,
             } => match result {
                 Ok(Some(planned)) => {
-                    let plan = plan_writes(store, &feed, feed_id, planned)?;
+                    let plan = plan_writes(store, config, &feed, feed_id, planned)?;
                     running.push(stages::fetch_pages(fetcher.clone(), feed, feed_id, plan));
                 }
                 Ok(None) => {
@@ -276,6 +276,7 @@ fn next_check(
 /// Decides, per parsed item, whether it is new, edited or already stored.
 fn plan_writes(
     store: &Store,
+    config: &Config,
     feed: &FeedConfig,
     feed_id: i64,
     planned: Planned,
@@ -286,8 +287,14 @@ fn plan_writes(
         items: Vec::new(),
     };
     let mut seen: HashSet<String> = HashSet::new();
+    // Items older than the retention window would be pruned again at once: never store them.
+    let oldest = (config.keep_days > 0)
+        .then(|| Utc::now() - chrono::Duration::days(i64::from(config.keep_days)));
     // Feeds list newest first; store oldest first so a story's first article is the oldest.
     for item in planned.items.into_iter().rev() {
+        if oldest.is_some_and(|cutoff| item.published.is_some_and(|p| p < cutoff)) {
+            continue;
+        }
         let Some(identity) = item_identity(&item) else {
             tracing::debug!(feed = %feed.name, "item without guid, link or title skipped");
             continue;

@@ -5,6 +5,7 @@ mod articles;
 mod feeds;
 mod index;
 mod lock;
+mod maintenance;
 mod stories;
 
 use std::path::Path;
@@ -15,6 +16,7 @@ use rusqlite::Connection;
 pub use articles::{ArticleRecord, ArticleWrite, KnownArticle, WriteStats};
 pub use feeds::{FeedRow, NextCheck, PollResult};
 pub use lock::{IngestLock, LockError};
+pub use maintenance::PruneStats;
 pub use stories::StoredStory;
 
 /// Numbered migrations, applied in order and recorded in `schema_migrations`.

@@ -217,3 +217,75 @@ fn failures_count_up_and_reset() {
     assert_eq!(row.last_status, Some(304));
     assert_eq!(row.last_error, None);
 }
+
+#[test]
+fn prune_removes_old_stories_and_their_index_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let feed = store.feed("a").unwrap();
+    let mut old = record("old", "Old story about the harbour audit");
+    old.published = now() - chrono::Duration::days(40);
+    old.content_text =
+        "The harbour audit began with inspectors and engineers reviewing contracts.".into();
+    let mut fresh = record("new", "New story about the harbour audit");
+    fresh.content_text = "Harbour audit inspectors and engineers published contracts today.".into();
+    let writes = vec![
+        ArticleWrite::New {
+            record: old,
+            story: None,
+        },
+        ArticleWrite::New {
+            record: fresh,
+            story: None,
+        },
+    ];
+    let linking = crate::related::RelatedConfig::new(3, 60, Some(0.0));
+    store
+        .write_feed_batch(feed.id, &writes, &fetched(), &next(), &linking, now())
+        .unwrap();
+    let before = store.newest_stories(None).unwrap();
+    assert_eq!(
+        before[0].story.related.len(),
+        1,
+        "the two stories should relate before pruning"
+    );
+    let stats = store.prune(now() - chrono::Duration::days(30)).unwrap();
+    assert_eq!(
+        stats,
+        PruneStats {
+            stories: 1,
+            articles: 1
+        }
+    );
+    let left = store.newest_stories(None).unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(
+        left[0].story.related.is_empty(),
+        "a link to a pruned story survived"
+    );
+    let orphans: i64 = store
+        .conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM terms WHERE story_id NOT IN (SELECT id FROM stories))
+                  + (SELECT COUNT(*) FROM bands WHERE article_id NOT IN (SELECT id FROM articles))
+                  + (SELECT COUNT(*) FROM related WHERE other_id NOT IN (SELECT id FROM stories))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0);
+    assert_eq!(store.integrity_check().unwrap(), Ok(()));
+}
+
+#[test]
+fn backup_is_a_readable_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let copy = dir.path().join("copy.db");
+    store.backup(&copy).unwrap();
+    store.vacuum().unwrap();
+    let restored = Store::open(&copy).unwrap();
+    assert_eq!(restored.feeds().unwrap().len(), 2);
+}

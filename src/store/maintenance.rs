@@ -1,0 +1,77 @@
+//! Housekeeping on the whole database: pruning old stories (with their index rows), online
+//! backup and vacuum.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::{err, Result, Store};
+
+/// What a prune removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PruneStats {
+    /// Stories removed.
+    pub stories: usize,
+    /// Articles removed.
+    pub articles: usize,
+}
+
+impl Store {
+    /// Removes stories published before `cutoff`, their articles and every index row
+    /// that mentions them, in one transaction.
+    pub fn prune(&mut self, cutoff: DateTime<Utc>) -> Result<PruneStats> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let run = |sql: &str| tx.execute(sql, []).map_err(|e| err(&path, e));
+        tx.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY)",
+            [],
+        )
+        .map_err(|e| err(&path, e))?;
+        run("DELETE FROM temp.doomed")?;
+        tx.execute(
+            "INSERT INTO temp.doomed (id) SELECT id FROM stories WHERE published < ?1",
+            [cutoff.timestamp()],
+        )
+        .map_err(|e| err(&path, e))?;
+        run(
+            "UPDATE term_df SET df = df - (SELECT COUNT(*) FROM terms t
+                 WHERE t.term = term_df.term AND t.story_id IN (SELECT id FROM temp.doomed))
+             WHERE term IN (SELECT term FROM terms WHERE story_id IN (SELECT id FROM temp.doomed))",
+        )?;
+        run("DELETE FROM term_df WHERE df <= 0")?;
+        run("DELETE FROM terms WHERE story_id IN (SELECT id FROM temp.doomed)")?;
+        run("DELETE FROM story_vectors WHERE story_id IN (SELECT id FROM temp.doomed)")?;
+        run(
+            "DELETE FROM related WHERE story_id IN (SELECT id FROM temp.doomed)
+                 OR other_id IN (SELECT id FROM temp.doomed)",
+        )?;
+        run("DELETE FROM bands WHERE article_id IN
+                 (SELECT id FROM articles WHERE story_id IN (SELECT id FROM temp.doomed))")?;
+        let articles = run("DELETE FROM articles WHERE story_id IN (SELECT id FROM temp.doomed)")?;
+        let stories = run("DELETE FROM stories WHERE id IN (SELECT id FROM temp.doomed)")?;
+        run("DELETE FROM temp.doomed")?;
+        tx.commit().map_err(|e| err(&path, e))?;
+        Ok(PruneStats { stories, articles })
+    }
+
+    /// Copies the live database to `dest` with SQLite's online backup (readers and
+    /// writers may keep working meanwhile).
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        let mut target =
+            rusqlite::Connection::open(dest).map_err(|e| err(&dest.display().to_string(), e))?;
+        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)
+            .map_err(|e| err(&self.path, e))?;
+        backup
+            .run_to_completion(256, Duration::from_millis(10), None)
+            .map_err(|e| err(&self.path, e))
+    }
+
+    /// Rebuilds the file to reclaim free pages.
+    pub fn vacuum(&self) -> Result<()> {
+        self.conn
+            .execute_batch("VACUUM")
+            .map_err(|e| err(&self.path, e))
+    }
+}
