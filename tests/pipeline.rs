@@ -205,26 +205,57 @@ async fn demo_runs_offline() {
 async fn copies_fold_and_coverage_of_one_event_relates() {
     let world = World::start(axum::Router::new(), "").await;
     assert!(world.feedmix(&["ingest"]).await.status.success());
-    let json = world.feedmix(&["export", "--format", "json", "--limit", "0"]).await;
+    let json = world
+        .feedmix(&["export", "--format", "json", "--limit", "0"])
+        .await;
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let items = doc["items"].as_array().unwrap();
-    let find = |slug: &str| items.iter().find(|i| i["url"].as_str().unwrap().contains(slug));
+    let find = |slug: &str| {
+        items
+            .iter()
+            .find(|i| i["url"].as_str().unwrap().contains(slug))
+    };
 
-    let wire = find("world-bank-water-loan").expect("the first carrier of the wire story is a story");
+    let wire =
+        find("world-bank-water-loan").expect("the first carrier of the wire story is a story");
     let also = wire["_feedmix"]["also_reported_by"].as_array().unwrap();
     assert_eq!(also.len(), 1, "{wire}");
     assert_eq!(also[0]["source"], "lorienttoday");
-    assert!(find("lebanon-world-bank-water-grid").is_none(), "the copy must not be a story of its own");
+    assert!(
+        find("lebanon-world-bank-water-grid").is_none(),
+        "the copy must not be a story of its own"
+    );
 
-    let port = ["beirut-port-audit", "court-of-audit-port-customs", "port-audit-explained"];
+    let port = [
+        "beirut-port-audit",
+        "court-of-audit-port-customs",
+        "port-audit-explained",
+    ];
     for slug in port {
         let item = find(slug).unwrap_or_else(|| panic!("{slug} missing"));
-        let related: Vec<&str> = item["_feedmix"]["related"].as_array().unwrap().iter().map(|r| r["url"].as_str().unwrap()).collect();
+        let related: Vec<&str> = item["_feedmix"]["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["url"].as_str().unwrap())
+            .collect();
         for other in port.iter().filter(|o| **o != slug) {
-            assert!(related.iter().any(|u| u.contains(other)), "{slug} should relate to {other}: {related:?}");
+            assert!(
+                related.iter().any(|u| u.contains(other)),
+                "{slug} should relate to {other}: {related:?}"
+            );
         }
-        assert!(item["content_html"].as_str().unwrap().contains("Related"), "related block missing in {slug}");
+        assert!(
+            item["content_html"].as_str().unwrap().contains("Related"),
+            "related block missing in {slug}"
+        );
     }
     // A tracking-parameter link is the same article as its canonical URL.
-    assert_eq!(items.iter().filter(|i| i["url"].as_str().unwrap().contains("zahle-fibre-rollout")).count(), 1);
+    assert_eq!(
+        items
+            .iter()
+            .filter(|i| i["url"].as_str().unwrap().contains("zahle-fibre-rollout"))
+            .count(),
+        1
+    );
 }

@@ -5,5 +5,6 @@ mod support;
 
 mod bad_input;
 mod cli;
+mod faults;
 mod pipeline;
 mod serve;

@@ -20,6 +20,7 @@ pub struct HostLimiter {
 struct HostGate {
     slots: Arc<Semaphore>,
     next_start: Mutex<Instant>,
+    delay: Mutex<Duration>,
 }
 
 /// Held while a request to a host is in flight; dropping it frees the slot.
@@ -38,20 +39,31 @@ impl HostLimiter {
         }
     }
 
+    /// Raises the gap between requests to `host` to at least `delay` (robots.txt
+    /// Crawl-delay); never lowers it below the configured one.
+    pub fn raise_delay(&self, host: &str, delay: Duration) {
+        let gate = self.gate(host);
+        let mut current = gate.delay.lock().unwrap_or_else(|e| e.into_inner());
+        *current = (*current).max(delay);
+    }
+
+    fn gate(&self, host: &str) -> Arc<HostGate> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts
+            .entry(host.to_ascii_lowercase())
+            .or_insert_with(|| {
+                Arc::new(HostGate {
+                    slots: Arc::new(Semaphore::new(self.concurrency)),
+                    next_start: Mutex::new(Instant::now()),
+                    delay: Mutex::new(self.delay),
+                })
+            })
+            .clone()
+    }
+
     /// Waits for a free slot on `host` and for its delay to pass.
     pub async fn acquire(&self, host: &str) -> HostPermit {
-        let gate = {
-            let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
-            hosts
-                .entry(host.to_ascii_lowercase())
-                .or_insert_with(|| {
-                    Arc::new(HostGate {
-                        slots: Arc::new(Semaphore::new(self.concurrency)),
-                        next_start: Mutex::new(Instant::now()),
-                    })
-                })
-                .clone()
-        };
+        let gate = self.gate(host);
         let permit = gate
             .slots
             .clone()
@@ -60,8 +72,9 @@ impl HostLimiter {
             .expect("host semaphores are never closed");
         let start = {
             let mut next = gate.next_start.lock().unwrap_or_else(|e| e.into_inner());
+            let delay = *gate.delay.lock().unwrap_or_else(|e| e.into_inner());
             let start = (*next).max(Instant::now());
-            *next = start + self.delay;
+            *next = start + delay;
             start
         };
         tokio::time::sleep_until(start).await;

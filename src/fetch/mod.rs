@@ -5,6 +5,7 @@
 
 mod guard;
 mod limits;
+mod robots;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +19,10 @@ use url::Url;
 use crate::config::FetchConfig;
 pub use guard::{is_private, BlockedAddress};
 pub use limits::HostLimiter;
+pub use robots::{RobotsCache, RobotsRules};
+
+/// The product token robots.txt groups are matched against.
+pub const ROBOTS_AGENT: &str = "feedmix";
 
 /// Most redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 5;
@@ -147,6 +152,7 @@ struct FetcherInner {
     config: FetchConfig,
     hosts: HostLimiter,
     global: Semaphore,
+    robots: RobotsCache,
 }
 
 impl Fetcher {
@@ -176,6 +182,7 @@ impl Fetcher {
                 config: config.clone(),
                 hosts: HostLimiter::new(config.per_host_concurrency, config.per_host_delay),
                 global: Semaphore::new(config.max_concurrency),
+                robots: RobotsCache::default(),
             }),
         })
     }
@@ -235,6 +242,31 @@ impl Fetcher {
             fetched.moved_permanently = Some(fetched.final_url.clone());
         }
         Ok(FetchOutcome::Fetched(fetched))
+    }
+
+    /// Checks robots.txt before fetching the article page `url`: the origin's file is
+    /// fetched once per process (politely, like any request) and its Crawl-delay applied.
+    pub async fn robots_allow(&self, url: &Url) -> Result<(), String> {
+        let cell = self.inner.robots.cell(url);
+        let rules = cell.get_or_init(|| self.load_robots(url)).await;
+        if let (Some(delay), Some(host)) = (rules.crawl_delay(), url.host_str()) {
+            self.inner.hosts.raise_delay(host, delay);
+        }
+        rules.check(url)
+    }
+
+    async fn load_robots(&self, url: &Url) -> RobotsRules {
+        let Ok(robots_url) = url.join("/robots.txt") else {
+            return RobotsRules::AllowAll;
+        };
+        match self.fetch(&robots_url, &Validators::default()).await {
+            Ok(FetchOutcome::Fetched(f)) => RobotsRules::parse(ROBOTS_AGENT, &f.body),
+            Ok(FetchOutcome::NotModified) => RobotsRules::AllowAll,
+            Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
+                RobotsRules::AllowAll
+            }
+            Err(e) => RobotsRules::DisallowAll(e.to_string()),
+        }
     }
 
     /// Refuses non-http(s) URLs and, unless allowed, IP literals on private networks

@@ -139,6 +139,7 @@ pub(crate) fn fetch_pages(
             remove: feed.extract_remove.clone(),
         });
         let fetch_articles = feed.fetch_articles;
+        let respect_robots = feed.respect_robots;
         let name = feed.name.clone();
         let with_pages: Vec<(PlannedItem, Page)> = stream::iter(plan.items)
             .map(|planned| {
@@ -149,7 +150,7 @@ pub(crate) fn fetch_pages(
                         _ => None,
                     };
                     let page = match link {
-                        Some(link) => fetch_page(&fetcher, &link, rules).await,
+                        Some(link) => fetch_page(&fetcher, &link, rules, respect_robots).await,
                         None => Page::NotFetched,
                     };
                     if let Page::Failed(why) = &page {
@@ -181,10 +182,20 @@ pub(crate) fn fetch_pages(
     })
 }
 
-async fn fetch_page(fetcher: &Fetcher, link: &str, rules: Arc<SiteRules>) -> Page {
+async fn fetch_page(
+    fetcher: &Fetcher,
+    link: &str,
+    rules: Arc<SiteRules>,
+    respect_robots: bool,
+) -> Page {
     let Ok(url) = Url::parse(link) else {
         return Page::Failed(format!("{link}: not a valid URL"));
     };
+    if respect_robots {
+        if let Err(why) = fetcher.robots_allow(&url).await {
+            return Page::Failed(why);
+        }
+    }
     let fetched = match fetcher.fetch(&url, &Validators::default()).await {
         Ok(FetchOutcome::Fetched(f)) => f,
         Ok(FetchOutcome::NotModified) => return Page::Failed(format!("{link}: unexpected 304")),

@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::dedup::{CopyStore, StoredText};
-use crate::related::{NewDoc, Posting, RelatedStore, RelatedUpdate, StoredDoc, TermVector};
+use crate::related::{NewDoc, Posting, RelatedStore, RelatedUpdate, StoredDoc, TermId, TermVector};
 
 /// The indexes, read through one connection or transaction.
 pub(super) struct SqlIndex<'c>(pub &'c Connection);
@@ -79,7 +79,7 @@ impl RelatedStore for SqlIndex<'_> {
         .max(0) as u64
     }
 
-    fn doc_freqs(&self, terms: &[String]) -> Vec<u64> {
+    fn doc_freqs(&self, terms: &[TermId]) -> Vec<u64> {
         or_empty(
             "doc_freqs",
             (|| {
@@ -102,7 +102,7 @@ impl RelatedStore for SqlIndex<'_> {
 
     fn postings(
         &self,
-        terms: &[String],
+        terms: &[TermId],
         from: i64,
         to: i64,
         limit_per_term: usize,
@@ -144,13 +144,12 @@ impl RelatedStore for SqlIndex<'_> {
                 for id in ids {
                     let row = stmt
                         .query_row([id], |r| {
-                            let json: String = r.get(3)?;
+                            let blob: Vec<u8> = r.get(3)?;
                             Ok(StoredDoc {
                                 story_id: r.get(0)?,
                                 source: r.get(1)?,
                                 published: r.get(2)?,
-                                vector: serde_json::from_str::<TermVector>(&json)
-                                    .unwrap_or_default(),
+                                vector: decode_vector(&blob),
                             })
                         })
                         .optional()?;
@@ -176,6 +175,28 @@ impl RelatedStore for SqlIndex<'_> {
     }
 }
 
+/// A term vector as a BLOB: 12 bytes a term (i64 id, f32 weight, little-endian).
+fn encode_vector(vector: &TermVector) -> Vec<u8> {
+    let mut out = Vec::with_capacity(vector.terms.len() * 12);
+    for (id, weight) in &vector.terms {
+        out.extend_from_slice(&id.to_le_bytes());
+        out.extend_from_slice(&weight.to_le_bytes());
+    }
+    out
+}
+
+fn decode_vector(blob: &[u8]) -> TermVector {
+    let terms = blob
+        .chunks_exact(12)
+        .map(|c| {
+            let id = TermId::from_le_bytes(c[..8].try_into().expect("8 bytes"));
+            let weight = f32::from_le_bytes(c[8..].try_into().expect("4 bytes"));
+            (id, weight)
+        })
+        .collect();
+    TermVector { terms }
+}
+
 /// Records an article's band keys.
 pub(super) fn insert_bands(
     conn: &Connection,
@@ -197,7 +218,7 @@ pub(super) fn insert_story_doc(
     update: &RelatedUpdate,
     now: i64,
 ) -> rusqlite::Result<()> {
-    let vector = serde_json::to_string(&doc.vector).expect("a term vector always serializes");
+    let vector = encode_vector(&doc.vector);
     conn.prepare_cached(
         "INSERT INTO story_vectors (story_id, source, published, vector) VALUES (?1, ?2, ?3, ?4)",
     )?

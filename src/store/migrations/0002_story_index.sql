@@ -11,12 +11,12 @@ CREATE TABLE story_vectors (
     story_id  INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
     source    TEXT NOT NULL,
     published INTEGER NOT NULL,
-    vector    TEXT NOT NULL                 -- JSON of the story's term vector
+    vector    BLOB NOT NULL                 -- (i64 term id, f32 weight) pairs, little-endian
 );
 CREATE INDEX story_vectors_by_published ON story_vectors(published);
 
 CREATE TABLE terms (
-    term     TEXT NOT NULL,
+    term     INTEGER NOT NULL,              -- stable hash of the token
     story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
     weight   REAL NOT NULL
 );
@@ -24,9 +24,9 @@ CREATE INDEX terms_by_term ON terms(term, weight DESC);
 CREATE INDEX terms_by_story ON terms(story_id);
 
 CREATE TABLE term_df (
-    term TEXT PRIMARY KEY,
+    term INTEGER PRIMARY KEY,
     df   INTEGER NOT NULL
-) WITHOUT ROWID;
+);
 
 CREATE TABLE related (
     story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
