@@ -4,6 +4,7 @@
 //! ([`Config::from_toml`] takes a `&str`); the CLI loads the file. No globals: the validated
 //! `Config` is passed down explicitly.
 
+pub mod edit;
 mod raw;
 
 use std::path::{Path, PathBuf};

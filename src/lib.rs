@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod dedup;
 pub mod demo;
+pub mod discover;
 pub mod edition;
 pub mod extract;
 pub mod fetch;

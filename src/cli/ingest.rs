@@ -11,8 +11,9 @@ use super::{
     open_store, usage, Cli, CmdResult, Failure, EXIT_FEED_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED,
 };
 use crate::fetch::Fetcher;
-use crate::ingest::{ingest, IngestOptions};
+use crate::ingest::{ingest, FeedOutcome, IngestOptions, IngestSummary};
 use crate::store::{IngestLock, LockError};
+use serde_json::json;
 
 /// Arguments of `ingest`.
 #[derive(Debug, Args)]
@@ -26,6 +27,9 @@ pub struct IngestArgs {
     /// If another ingest holds the database, wait for it instead of exiting with code 3.
     #[arg(long)]
     pub wait: bool,
+    /// Print a machine-readable JSON summary on stdout instead of the summary line.
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl IngestArgs {
@@ -61,7 +65,11 @@ impl IngestArgs {
         for (name, why) in summary.failures() {
             eprintln!("feed {name} failed: {why}");
         }
-        println!("{}", summary.line());
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&summary_json(&summary))?);
+        } else {
+            println!("{}", summary.line());
+        }
         Ok(if summary.any_failed() {
             ExitCode::from(EXIT_FEED_FAILED)
         } else {
@@ -86,4 +94,33 @@ impl IngestArgs {
             .map_err(anyhow::Error::from)?
             .map_err(Failure::from)
     }
+}
+
+/// The summary as JSON: one object per feed plus totals.
+fn summary_json(summary: &IngestSummary) -> serde_json::Value {
+    let feeds: Vec<serde_json::Value> = summary
+        .reports
+        .iter()
+        .map(|r| match &r.outcome {
+            FeedOutcome::Skipped(why) => {
+                json!({"feed": r.name, "status": "skipped", "reason": why.to_string()})
+            }
+            FeedOutcome::NotModified => json!({"feed": r.name, "status": "not_modified"}),
+            FeedOutcome::Failed(why) => json!({"feed": r.name, "status": "failed", "error": why}),
+            FeedOutcome::Stored {
+                new,
+                updated,
+                pages,
+                pages_failed,
+            } => json!({
+                "feed": r.name, "status": "ok", "new": new, "updated": updated,
+                "pages": pages, "pages_failed": pages_failed,
+            }),
+        })
+        .collect();
+    json!({
+        "ok": !summary.any_failed(),
+        "elapsed_seconds": summary.elapsed.as_secs_f64(),
+        "feeds": feeds,
+    })
 }

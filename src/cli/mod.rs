@@ -64,7 +64,7 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Run as a daemon: poll each feed when due, prune daily, optionally serve.
     Run(run::RunArgs),
-    /// List the feeds with their state.
+    /// List the feeds with their state; add or remove feeds in feeds.toml.
     Feeds(feeds::FeedsArgs),
     /// Remove stories older than `[retention] keep_days`.
     Prune(prune::PruneArgs),
@@ -125,7 +125,7 @@ impl Cli {
             Command::Extract(args) => args.run(),
             Command::Demo(args) => args.run(&self).await,
             Command::Run(args) => args.run(&self).await,
-            Command::Feeds(args) => args.run(&self),
+            Command::Feeds(args) => args.run(&self).await,
             Command::Prune(args) => args.run(&self),
             Command::Config(args) => args.run(&self),
             Command::Db(args) => args.run(&self),
