@@ -81,6 +81,8 @@ pub struct FeedConfig {
     pub extract_remove: Vec<String>,
     /// Whether robots.txt is honoured for this feed's article pages.
     pub respect_robots: bool,
+    /// A folder for OPML export and feed readers (e.g. "Lebanon").
+    pub category: Option<String>,
 }
 
 /// `[fetch]`: how requests are made.

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod fetch;
 pub mod ingest;
 pub mod model;
+pub mod opml;
 pub mod page;
 pub mod parse;
 pub mod publish;

@@ -68,6 +68,7 @@ async fn add(cli: &Cli, url: &url::Url, name: Option<&str>, title: Option<&str>)
         name: name.clone(),
         title,
         url: feed_url.to_string(),
+        category: None,
     };
     let edited = add_feed(&text, &feed).map_err(|e| usage(e.to_string()))?;
     save_config(cli, &edited)?;

@@ -29,6 +29,8 @@ pub struct NewFeed {
     pub title: String,
     /// `url`.
     pub url: String,
+    /// `category`, if any.
+    pub category: Option<String>,
 }
 
 fn feeds_mut(doc: &mut DocumentMut) -> Result<&mut ArrayOfTables, EditError> {
@@ -59,6 +61,9 @@ pub fn add_feed(text: &str, feed: &NewFeed) -> Result<String, EditError> {
     table.insert("name", value(&feed.name));
     table.insert("title", value(&feed.title));
     table.insert("url", value(&feed.url));
+    if let Some(category) = &feed.category {
+        table.insert("category", value(category));
+    }
     feeds_mut(&mut doc)?.push(table);
     Ok(doc.to_string())
 }
@@ -128,6 +133,7 @@ mod tests {
             name: "c".into(),
             title: "C".into(),
             url: "https://c.example/feed".into(),
+            category: None,
         };
         let out = add_feed(FILE, &feed).unwrap();
         assert!(out.starts_with(FILE), "existing text changed:\n{out}");

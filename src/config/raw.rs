@@ -95,6 +95,7 @@ struct RawFeed {
     interval: Option<String>,
     republish: Option<String>,
     respect_robots: Option<bool>,
+    category: Option<String>,
     #[serde(default)]
     extract: RawExtract,
 }
@@ -387,6 +388,10 @@ fn validate_feeds(
             extract_content: feed.extract.content,
             extract_remove: feed.extract.remove,
             respect_robots: feed.respect_robots.unwrap_or(fetch.respect_robots),
+            category: feed
+                .category
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty()),
         });
     }
     Ok(feeds)

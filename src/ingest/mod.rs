@@ -18,7 +18,7 @@ use crate::config::{Config, FeedConfig};
 use crate::fetch::Fetcher;
 use crate::related::RelatedConfig;
 use crate::schedule::{check_due, plan_next, poll_interval, Hints, Outcome, Skip};
-use crate::store::{ArticleWrite, NextCheck, PollResult, Store, StoreError};
+use crate::store::{ArticleWrite, IngestRun, NextCheck, PollResult, Store, StoreError};
 use assemble::{canonical_url, feed_hash, item_identity};
 use stages::{Planned, Stage};
 
@@ -83,6 +83,31 @@ impl IngestSummary {
     /// True when any polled feed failed.
     pub fn any_failed(&self) -> bool {
         self.failures().next().is_some()
+    }
+
+    /// The pass as a row of `ingest_runs`.
+    pub fn run(&self, finished: DateTime<Utc>) -> IngestRun {
+        let mut run = IngestRun {
+            finished,
+            duration_ms: self.elapsed.as_millis() as i64,
+            feeds_ok: 0,
+            feeds_failed: 0,
+            new_articles: 0,
+            updated: 0,
+        };
+        for r in &self.reports {
+            match &r.outcome {
+                FeedOutcome::Skipped(_) => {}
+                FeedOutcome::NotModified => run.feeds_ok += 1,
+                FeedOutcome::Failed(_) => run.feeds_failed += 1,
+                FeedOutcome::Stored { new, updated, .. } => {
+                    run.feeds_ok += 1;
+                    run.new_articles += *new as i64;
+                    run.updated += *updated as i64;
+                }
+            }
+        }
+        run
     }
 
     /// The one-line summary printed at the end of ingest.
@@ -214,6 +239,7 @@ pub async fn ingest(
     }
     summary.reports.sort_by(|a, b| a.name.cmp(&b.name));
     summary.elapsed = started.elapsed();
+    store.record_run(&summary.run(Utc::now()))?;
     Ok(summary)
 }
 

@@ -6,6 +6,7 @@ mod feeds;
 mod index;
 mod lock;
 mod maintenance;
+mod runs;
 mod stories;
 
 use std::path::Path;
@@ -17,13 +18,15 @@ pub use articles::{ArticleRecord, ArticleWrite, KnownArticle, WriteStats};
 pub use feeds::{FeedRow, NextCheck, PollResult};
 pub use lock::{IngestLock, LockError};
 pub use maintenance::PruneStats;
-pub use stories::StoredStory;
+pub use runs::{IngestRun, Stats};
+pub use stories::{StoredStory, StoryQuery};
 
 /// Numbered migrations, applied in order and recorded in `schema_migrations`.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_story_index.sql")),
     (3, include_str!("migrations/0003_schedule.sql")),
+    (4, include_str!("migrations/0004_ingest_runs.sql")),
 ];
 
 /// Why a database operation failed.

@@ -53,7 +53,42 @@ fn story_row(r: &Row<'_>) -> rusqlite::Result<StoredStory> {
     })
 }
 
+/// Which stories to read, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoryQuery {
+    /// Only stories whose primary article comes from this feed.
+    pub source: Option<String>,
+    /// At most this many (`None`: all).
+    pub limit: Option<usize>,
+    /// Only stories older than this (published, id) key: keyset paging, stable while new
+    /// stories arrive.
+    pub before: Option<(i64, i64)>,
+}
+
 impl Store {
+    /// Stories matching `query`, newest first by (published, id).
+    pub fn stories(&self, query: &StoryQuery) -> Result<Vec<StoredStory>> {
+        let limit = query.limit.map_or(-1, |l| l as i64);
+        let (before_published, before_id) = query.before.unwrap_or((i64::MAX, i64::MAX));
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "{STORY_SELECT} WHERE (?1 IS NULL OR f.name = ?1)
+                   AND (s.published < ?2 OR (s.published = ?2 AND s.id < ?3))
+                 ORDER BY s.published DESC, s.id DESC LIMIT ?4"
+            ))
+            .map_err(|e| err(&self.path, e))?;
+        let mut stories = stmt
+            .query_map(
+                params![query.source, before_published, before_id, limit],
+                story_row,
+            )
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| err(&self.path, e))?;
+        self.fill_links(&mut stories)?;
+        Ok(stories)
+    }
+
     /// The newest stories first (by publication time); `limit` of `None` means all.
     pub fn newest_stories(&self, limit: Option<usize>) -> Result<Vec<StoredStory>> {
         let limit = limit.map_or(-1, |l| l as i64);
