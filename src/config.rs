@@ -143,6 +143,8 @@ pub struct PublishConfig {
     pub title: String,
     /// WebSub hub to advertise and notify.
     pub websub_hub: Option<Url>,
+    /// Stories per served feed page (older ones are reached through RFC 5005 links).
+    pub page_size: usize,
 }
 
 /// The validated configuration.

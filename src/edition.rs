@@ -69,5 +69,6 @@ pub fn channel(config: &Config, path: &str, updated: Option<DateTime<Utc>>) -> C
         base_url: base,
         updated: updated.unwrap_or(DateTime::UNIX_EPOCH),
         websub_hub: config.publish.websub_hub.clone(),
+        older_url: None,
     }
 }

@@ -123,6 +123,9 @@ pub struct Channel {
     pub updated: DateTime<Utc>,
     /// WebSub hub to advertise, if configured.
     pub websub_hub: Option<url::Url>,
+    /// The page of older stories (RFC 5005 `next` / `prev-archive`, JSON Feed `next_url`),
+    /// when this document does not reach the oldest story.
+    pub older_url: Option<url::Url>,
 }
 
 impl Channel {

@@ -80,9 +80,12 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<Subscription>, OpmlError> {
                         .flatten()
                         .find(|a| a.key.as_ref().eq_ignore_ascii_case(name))
                         .and_then(|a| {
-                            a.decode_and_unescape_value(reader.decoder())
-                                .ok()
-                                .map(|v| v.trim().to_string())
+                            a.decoded_and_normalized_value(
+                                quick_xml::XmlVersion::Implicit1_0,
+                                reader.decoder(),
+                            )
+                            .ok()
+                            .map(|v| v.trim().to_string())
                         })
                         .filter(|v| !v.is_empty())
                 };

@@ -267,6 +267,8 @@ async fn connection_reset_is_a_named_failure() {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
+            // A zero linger makes the close send RST: exactly the fault under test.
+            #[allow(deprecated)]
             let _ = socket.set_linger(Some(std::time::Duration::ZERO));
             drop(socket); // RST
         }

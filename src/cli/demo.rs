@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use clap::Args;
 
@@ -70,10 +70,7 @@ impl DemoArgs {
             return Ok(ExitCode::SUCCESS);
         }
         println!("Open {base_url} in a browser; subscribe to {base_url}feed.xml, {base_url}feed.atom or {base_url}feed.json. Ctrl-C stops.");
-        let state = Arc::new(AppState {
-            config,
-            store: Mutex::new(store),
-        });
+        let state = Arc::new(AppState::new(config, store));
         serve(listener, state, shutdown_signal()).await?;
         drop(outlets);
         Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@ mod extract;
 mod feeds;
 mod ingest;
 mod maintenance;
+mod opml;
 mod prune;
 mod run;
 mod serve;
@@ -72,6 +73,8 @@ pub enum Command {
     Config(maintenance::ConfigArgs),
     /// Database maintenance: backup, vacuum, integrity check.
     Db(maintenance::DbArgs),
+    /// Export the sources as OPML, or import feeds from an OPML file.
+    Opml(opml::OpmlArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -129,6 +132,7 @@ impl Cli {
             Command::Prune(args) => args.run(&self),
             Command::Config(args) => args.run(&self),
             Command::Db(args) => args.run(&self),
+            Command::Opml(args) => args.run(&self),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -40,10 +40,7 @@ impl RunArgs {
                 anyhow::anyhow!("cannot listen on {addr}: {e} (pick another with --listen)")
             })?;
             eprintln!("feedmix: serving on http://{}/", listener.local_addr()?);
-            let state = Arc::new(AppState {
-                store: Mutex::new(open_store(&config.database)?),
-                config: config.clone(),
-            });
+            let state = Arc::new(AppState::new(config.clone(), open_store(&config.database)?));
             tokio::spawn(async move {
                 if let Err(e) = serve(listener, state, shutdown_signal()).await {
                     tracing::error!("server stopped: {e}");

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use clap::Args;
 
@@ -34,10 +34,7 @@ impl ServeArgs {
             "feedmix: serving on http://{}/ (feeds: /feed.xml /feed.atom /feed.json)",
             listener.local_addr()?
         );
-        let state = Arc::new(AppState {
-            config,
-            store: Mutex::new(store),
-        });
+        let state = Arc::new(AppState::new(config, store));
         serve(listener, state, shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)
     }

@@ -45,6 +45,7 @@ struct RawPublish {
     base_url: Option<String>,
     title: Option<String>,
     websub_hub: Option<String>,
+    page_size: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -208,6 +209,7 @@ impl RawPublish {
             None => None,
         };
         Ok(PublishConfig {
+            page_size: in_range("publish.page_size", self.page_size, 50, 1, 1000)? as usize,
             base_url,
             title: self.title.unwrap_or_else(|| "feedmix".to_string()),
             websub_hub,

@@ -58,6 +58,20 @@ pub fn render_atom(channel: &Channel, stories: &[Story]) -> String {
             &[("rel", "hub"), ("href", hub.as_str())],
         );
     }
+    if let Some(older) = &channel.older_url {
+        for rel in ["next", "prev-archive"] {
+            empty_element(
+                &mut xml,
+                1,
+                "link",
+                &[
+                    ("rel", rel),
+                    ("type", "application/atom+xml"),
+                    ("href", older.as_str()),
+                ],
+            );
+        }
+    }
     // Atom wants an author on every entry or on the feed; the feed's own name stands in.
     xml.push_str("  <author>\n");
     text_element(&mut xml, 2, "name", &[], &channel.title);

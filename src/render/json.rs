@@ -25,6 +25,8 @@ struct Feed {
     authors: Vec<Author>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hubs: Vec<Hub>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<String>,
     items: Vec<Item>,
 }
 
@@ -100,6 +102,7 @@ pub fn render_json(channel: &Channel, stories: &[Story]) -> String {
                 url: hub.to_string(),
             })
             .collect(),
+        next_url: channel.older_url.as_ref().map(|u| u.to_string()),
         items: stories.iter().map(|story| item(channel, story)).collect(),
     };
     let mut json = serde_json::to_string_pretty(&feed).expect("feed structs always serialize");
@@ -185,6 +188,7 @@ mod tests {
                 "description": "Combined news feed <test>",
                 "authors": [{"name": "Feedmix: Lebanon & region"}],
                 "hubs": [{"type": "WebSub", "url": "https://hub.example.net/"}],
+                "next_url": "https://feeds.example.org/feed.xml?before=1700000000.7",
                 "items": [],
             })
         );

@@ -43,7 +43,8 @@ pub fn render_rss(channel: &Channel, stories: &[Story]) -> String {
     String::from_utf8(bytes).expect("the rss crate writes UTF-8")
 }
 
-/// `atom:link` elements of the channel: self, and the WebSub hub when there is one.
+/// `atom:link` elements of the channel: self, the WebSub hub when there is one, and the
+/// RFC 5005 links to older stories.
 fn channel_links(channel: &Channel) -> Vec<Link> {
     let mut links = vec![Link {
         href: channel.self_url.to_string(),
@@ -57,6 +58,16 @@ fn channel_links(channel: &Channel) -> Vec<Link> {
             rel: "hub".to_string(),
             ..Default::default()
         });
+    }
+    for rel in ["next", "prev-archive"] {
+        if let Some(older) = &channel.older_url {
+            links.push(Link {
+                href: older.to_string(),
+                rel: rel.to_string(),
+                mime_type: Some("application/rss+xml".to_string()),
+                ..Default::default()
+            });
+        }
     }
     links
 }

@@ -14,6 +14,9 @@ pub(crate) fn sample_channel() -> Channel {
         self_url: url::Url::parse("https://feeds.example.org/mix/feed.xml").unwrap(),
         updated: Utc.with_ymd_and_hms(2026, 11, 28, 3, 0, 0).unwrap(),
         websub_hub: Some(url::Url::parse("https://hub.example.net/").unwrap()),
+        older_url: Some(
+            url::Url::parse("https://feeds.example.org/feed.xml?before=1700000000.7").unwrap(),
+        ),
     }
 }
 

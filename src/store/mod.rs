@@ -133,6 +133,19 @@ impl Store {
         })
     }
 
+    /// A cheap soundness probe for health checks (`PRAGMA quick_check` of one page).
+    pub fn integrity_quick(&self) -> Result<std::result::Result<(), String>> {
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(|e| err(&self.path, e))?;
+        Ok(if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(verdict)
+        })
+    }
+
     /// The highest migration applied.
     pub fn schema_version(&self) -> Result<i64> {
         self.conn

@@ -1,0 +1,95 @@
+//! HTTP serving of the combined feed, per-source feeds, the reading pages, OPML and
+//! operations endpoints: the only user of axum besides the demo's fixture server.
+//! Handlers read the store and call the pure renderers; rendered bodies are cached until
+//! an ingest commits (SQLite's `data_version` changes).
+
+mod cache;
+mod feeds;
+mod ops;
+mod pages;
+
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+pub use cache::Rendered;
+
+/// Stories on the front page.
+pub const FRONT_PAGE_STORIES: usize = 50;
+
+/// What handlers share.
+#[derive(Debug)]
+pub struct AppState {
+    /// The validated config.
+    pub config: Config,
+    /// The database; handlers hold the lock only while they query.
+    pub store: Mutex<Store>,
+    /// Rendered bodies by request path, with the `data_version` they were built at.
+    pub cache: cache::Cache,
+    /// Requests served, for /metrics.
+    pub requests: AtomicU64,
+}
+
+impl AppState {
+    /// State over an open store.
+    pub fn new(config: Config, store: Store) -> AppState {
+        AppState {
+            config,
+            store: Mutex::new(store),
+            cache: cache::Cache::default(),
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    /// Runs `f` with the store locked.
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        f(&store)
+    }
+}
+
+/// The routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/story/{id}", get(pages::story))
+        .route("/feed.xml", get(feeds::combined_rss))
+        .route("/feed.atom", get(feeds::combined_atom))
+        .route("/feed.json", get(feeds::combined_json))
+        .route("/sources/{name}/{file}", get(feeds::source))
+        .route("/sources.opml", get(ops::opml))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .layer(CompressionLayer::new().gzip(true).br(true))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+fn server_error(e: StoreError) -> Response {
+    tracing::error!("serving failed: {e}");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "database error; see the server log\n",
+    )
+        .into_response()
+}
