@@ -25,3 +25,4 @@ pub mod sanitize;
 pub mod schedule;
 pub mod serve;
 pub mod store;
+pub mod websub;

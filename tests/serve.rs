@@ -345,3 +345,60 @@ async fn health_metrics_and_opml() {
     let text = std::fs::read_to_string(&empty).unwrap();
     assert_eq!(text.matches("[[feeds]]").count(), 4, "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websub_hub_is_notified_only_when_feeds_change() {
+    use std::sync::{Arc, Mutex};
+    let pings: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = pings.clone();
+    let hub = axum::Router::new().route(
+        "/hub",
+        axum::routing::post(move |body: String| {
+            seen.lock().unwrap().push(body);
+            async { axum::http::StatusCode::NO_CONTENT }
+        }),
+    );
+    let world = World::start(hub, "").await;
+    let config = std::fs::read_to_string(world.config()).unwrap().replace(
+        "[publish]\n",
+        &format!(
+            "[publish]\nwebsub_hub = \"{}/hub\"\n",
+            world.server.origin()
+        ),
+    );
+    std::fs::write(world.config(), config).unwrap();
+    assert!(world.feedmix(&["ingest"]).await.status.success());
+    let first: Vec<String> = pings.lock().unwrap().clone();
+    assert!(
+        first.iter().any(
+            |b| b == "hub.mode=publish&hub.url=http%3A%2F%2Ffeeds.example.org%2Fmix%2Ffeed.xml"
+        ),
+        "{first:?}"
+    );
+    assert!(
+        first
+            .iter()
+            .any(|b| b.contains("sources%2Fcedarnews%2Ffeed.atom")),
+        "{first:?}"
+    );
+
+    assert!(world.feedmix(&["ingest", "--all"]).await.status.success());
+    assert_eq!(
+        pings.lock().unwrap().len(),
+        first.len(),
+        "a pass that changed nothing notified the hub"
+    );
+
+    // The served feeds advertise the hub.
+    let server = start_serve(&world).await;
+    let rss = reqwest::get(format!("{}/feed.xml", server.origin))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        rss.contains("rel=\"hub\"") && rss.contains("rel=\"self\""),
+        "{rss}"
+    );
+}

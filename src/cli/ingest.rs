@@ -62,6 +62,7 @@ impl IngestArgs {
                 return Ok(ExitCode::from(EXIT_INTERRUPTED));
             }
         };
+        crate::websub::notify_hub(&fetcher, &config, &summary).await;
         for (name, why) in summary.failures() {
             eprintln!("feed {name} failed: {why}");
         }

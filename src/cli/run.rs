@@ -64,6 +64,7 @@ impl RunArgs {
                 () = &mut shutdown => break,
             };
             drop(lock);
+            crate::websub::notify_hub(&fetcher, &config, &summary).await;
             if summary
                 .reports
                 .iter()

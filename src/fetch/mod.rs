@@ -244,6 +244,33 @@ impl Fetcher {
         Ok(FetchOutcome::Fetched(fetched))
     }
 
+    /// POSTs a form (WebSub publish pings): same guard, limits and timeouts as a GET; a
+    /// non-2xx answer is an error.
+    pub async fn post_form(&self, url: &Url, form: &[(&str, &str)]) -> Result<(), FetchError> {
+        self.check_target(url)?;
+        let _permits = self.permits(url).await;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let response = self
+            .inner
+            .client
+            .post(url.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.classify(url.as_str(), e))?;
+        if !response.status().is_success() {
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status: response.status().as_u16(),
+                retry_after: None,
+            });
+        }
+        Ok(())
+    }
+
     /// Checks robots.txt before fetching the article page `url`: the origin's file is
     /// fetched once per process (politely, like any request) and its Crawl-delay applied.
     pub async fn robots_allow(&self, url: &Url) -> Result<(), String> {
