@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
+use feedmix::dedup::canonical_url;
 use feedmix::demo::DEMO_FEEDS;
-use feedmix::ingest::assemble::canonical_url;
 use feedmix::parse::parse_feed;
 
 use crate::support::{assert_intact, check_feed, count, text, World};

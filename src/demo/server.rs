@@ -13,7 +13,7 @@ use axum::Router;
 use include_dir::{include_dir, Dir};
 use tokio::sync::oneshot;
 
-use crate::ingest::assemble::fnv1a;
+use crate::dedup::stable_hash;
 
 /// The fixture outlets, embedded at build time so `feedmix demo` works anywhere.
 pub static OUTLETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/outlets");
@@ -185,7 +185,7 @@ fn substitute(raw: &[u8], origin: &str) -> Vec<u8> {
 }
 
 fn respond(request: &HeaderMap, path: &str, body: Vec<u8>) -> Response {
-    let etag = format!("\"{:016x}\"", fnv1a(&body));
+    let etag = format!("\"{:016x}\"", stable_hash(&body));
     let etag_value = HeaderValue::from_str(&etag).expect("hex is a valid header value");
     let none_match = request
         .get(header::IF_NONE_MATCH)

@@ -3,6 +3,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::dedup::{
+    canonical_url, content_hash, item_identity, item_keys, preferred_canonical_url, ItemKeys,
+};
 use crate::extract::{self, Article, BodySource};
 use crate::model::FeedItem;
 use crate::sanitize::{html_to_text, sanitize_html};
@@ -29,71 +32,40 @@ pub enum Page {
     Failed(String),
 }
 
-/// The identity of an item within its feed: its guid, else its canonical link, else a
-/// hash of title and date. Stable across runs for the same entry.
-pub fn item_identity(item: &FeedItem) -> Option<String> {
-    if let Some(guid) = &item.guid {
-        return Some(format!("guid:{guid}"));
-    }
-    if let Some(link) = item.link.as_deref().and_then(canonical_url) {
-        return Some(format!("url:{link}"));
-    }
-    let title = item.title.as_deref()?;
-    let date = item.published.map(|d| d.timestamp()).unwrap_or_default();
-    Some(format!(
-        "title:{:016x}",
-        fnv1a(format!("{title}\u{0}{date}").as_bytes())
-    ))
+/// The lookup keys of an item of feed `feed` (see [`crate::dedup::item_keys`]).
+pub fn keys_of(feed: &str, item: &FeedItem) -> ItemKeys {
+    item_keys(
+        feed,
+        item.guid.as_deref(),
+        item.link.as_deref(),
+        item.title.as_deref(),
+        item.published.map(|d| d.timestamp()),
+    )
 }
 
-/// A URL's canonical form for recognising variants: no scheme distinction, lower-case
-/// host, no default port, no fragment, no tracking parameters.
-pub fn canonical_url(raw: &str) -> Option<String> {
-    let mut url = url::Url::parse(raw.trim()).ok()?;
-    url.set_fragment(None);
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, _)| !is_tracking_param(k))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if kept.is_empty() {
-        url.set_query(None);
-    } else {
-        url.query_pairs_mut().clear().extend_pairs(kept);
-    }
-    let host = url.host_str()?.to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
-    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
-    Some(format!("{host}{port}{}{query}", url.path()))
+/// The item's stable identity within its feed: GUID key, else canonical URL, else headline.
+pub fn identity_of(feed: &str, item: &FeedItem) -> String {
+    item_identity(
+        feed,
+        item.guid.as_deref(),
+        item.link.as_deref(),
+        item.title.as_deref(),
+        item.published.map(|d| d.timestamp()),
+    )
 }
 
-fn is_tracking_param(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    key.starts_with("utm_")
-        || key.starts_with("mc_")
-        || matches!(
-            key.as_str(),
-            "fbclid" | "gclid" | "dclid" | "msclkid" | "yclid" | "igshid" | "_ga" | "ref_src"
-        )
-}
-
-/// 64-bit FNV-1a: a stable, dependency-free hash for change detection and ids.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// Hash of what the feed says about an item, to notice edits.
-pub fn feed_hash(item: &FeedItem) -> String {
-    let text = format!(
-        "{}\u{0}{}\u{0}{}",
-        item.title.as_deref().unwrap_or(""),
-        item.content_html.as_deref().unwrap_or(""),
-        item.summary_html.as_deref().unwrap_or("")
-    );
-    format!("{:016x}", fnv1a(text.as_bytes()))
+/// Hash of what the feed says about an item (headline and text, markup ignored), to
+/// notice edits.
+pub fn entry_hash(item: &FeedItem) -> String {
+    let body = item
+        .content_html
+        .as_deref()
+        .or(item.summary_html.as_deref())
+        .unwrap_or("");
+    format!(
+        "{:016x}",
+        content_hash(item.title.as_deref().unwrap_or(""), &html_to_text(body))
+    )
 }
 
 /// The publication time to store: the item's (or page's) date, the first-seen time when
@@ -105,14 +77,16 @@ pub fn clamp_published(date: Option<DateTime<Utc>>, first_seen: DateTime<Utc>) -
     }
 }
 
-/// Assembles the record to store. `fallback_url` is used when the item has no link.
+/// Assembles the record to store for an item of feed `feed`. `fallback_url` is used when
+/// the item has no link.
 pub fn assemble(
+    feed: &str,
     item: &FeedItem,
     page: &Page,
     fallback_url: &str,
     now: DateTime<Utc>,
-) -> Option<ArticleRecord> {
-    let identity = item_identity(item)?;
+) -> ArticleRecord {
+    let identity = identity_of(feed, item);
     let url = item
         .link
         .clone()
@@ -181,14 +155,15 @@ pub fn assemble(
         .unwrap_or_else(|| "(untitled)".to_string());
     let summary =
         Some(extract::excerpt_text(&content_text, SUMMARY_WORDS)).filter(|s| !s.is_empty());
-    Some(ArticleRecord {
+    ArticleRecord {
         identity,
         guid: item.guid.clone(),
-        canonical_url: article
-            .and_then(|a| a.canonical_url.as_deref())
-            .and_then(canonical_url)
-            .or_else(|| canonical_url(&url))
-            .unwrap_or_else(|| url.clone()),
+        canonical_url: preferred_canonical_url(
+            &url,
+            article.and_then(|a| a.canonical_url.as_deref()),
+        )
+        .or_else(|| canonical_url(&url))
+        .unwrap_or_else(|| url.clone()),
         url,
         title,
         author: item
@@ -208,9 +183,9 @@ pub fn assemble(
         body_source: source.to_string(),
         page_error,
         noarchive,
-        feed_hash: feed_hash(item),
+        feed_hash: entry_hash(item),
         published: clamp_published(item.published.or(article.and_then(|a| a.published)), now),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -233,14 +208,6 @@ mod tests {
     }
 
     #[test]
-    fn canonical_urls_fold_variants() {
-        let a = canonical_url("https://www.Example.com/a?utm_source=rss&id=3#top").unwrap();
-        let b = canonical_url("http://example.com/a?id=3&fbclid=x").unwrap();
-        assert_eq!(a, b);
-        assert_ne!(a, canonical_url("https://example.com/a?id=4").unwrap());
-    }
-
-    #[test]
     fn identity_prefers_guid_then_link_then_title() {
         let mut item = FeedItem {
             guid: Some("g1".into()),
@@ -248,12 +215,24 @@ mod tests {
             title: Some("T".into()),
             ..Default::default()
         };
-        assert_eq!(item_identity(&item).unwrap(), "guid:g1");
+        assert_eq!(identity_of("f", &item), "guid:f:g1");
         item.guid = None;
-        assert_eq!(item_identity(&item).unwrap(), "url:e.com/a");
+        assert!(identity_of("f", &item).starts_with("url:"));
         item.link = None;
-        assert!(item_identity(&item).unwrap().starts_with("title:"));
-        item.title = None;
-        assert_eq!(item_identity(&item), None);
+        assert!(identity_of("f", &item).starts_with("title:f:"));
+    }
+
+    #[test]
+    fn entry_hash_ignores_markup_but_sees_edits() {
+        let a = FeedItem {
+            title: Some("Port audit".into()),
+            content_html: Some("<p>Text  here</p>".into()),
+            ..Default::default()
+        };
+        let mut b = a.clone();
+        b.content_html = Some("<div>Text here</div>".into());
+        assert_eq!(entry_hash(&a), entry_hash(&b));
+        b.title = Some("Port audit delayed".into());
+        assert_ne!(entry_hash(&a), entry_hash(&b));
     }
 }

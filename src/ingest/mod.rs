@@ -15,11 +15,14 @@ use chrono::{DateTime, Utc};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use crate::config::{Config, FeedConfig};
+use crate::dedup::{self, resolve_identity, Identity, ItemKeys};
 use crate::fetch::Fetcher;
+use crate::model::FeedItem;
 use crate::related::RelatedConfig;
 use crate::schedule::{check_due, plan_next, poll_interval, Hints, Outcome, Skip};
+use crate::store::KnownArticle;
 use crate::store::{ArticleWrite, IngestRun, NextCheck, PollResult, Store, StoreError};
-use assemble::{canonical_url, feed_hash, item_identity};
+use assemble::{entry_hash, keys_of};
 use stages::{Planned, Stage};
 
 /// What to poll.
@@ -321,33 +324,30 @@ fn plan_writes(
         if oldest.is_some_and(|cutoff| item.published.is_some_and(|p| p < cutoff)) {
             continue;
         }
-        let Some(identity) = item_identity(&item) else {
-            tracing::debug!(feed = %feed.name, "item without guid, link or title skipped");
-            continue;
-        };
-        let canonical = item.link.as_deref().and_then(canonical_url);
-        if !seen.insert(identity.clone())
-            || canonical
-                .as_ref()
-                .is_some_and(|c| !seen.insert(format!("c:{c}")))
-        {
+        let keys = keys_of(&feed.name, &item);
+        // The same entry twice in one document (by any key) is stored once.
+        let fresh = [&keys.guid, &keys.url, &keys.title]
+            .into_iter()
+            .flatten()
+            .all(|k| !seen.contains(k));
+        if !fresh {
             continue;
         }
-        let known = match store.known_by_identity(feed_id, &identity)? {
-            Some(k) => Some(k),
-            None => match &canonical {
-                Some(c) => store.known_by_canonical(c)?,
-                None => None,
-            },
-        };
-        match known {
-            None => plan.items.push(stages::PlannedItem::New(item)),
-            Some(k) if k.feed_id != feed_id => {} // a URL variant of another outlet's article
-            Some(k) if k.feed_hash == feed_hash(&item) => {}
-            Some(k) => {
-                let keep_body = k.body_source == "page";
+        seen.extend(
+            [&keys.guid, &keys.url, &keys.title]
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        match identify(store, &feed.name, feed_id, &keys, &item)? {
+            (Identity::New, _) => plan.items.push(stages::PlannedItem::New(item)),
+            (Identity::Unchanged(_), _) => {}
+            // Another outlet's article at the same URL is theirs to edit, not ours.
+            (Identity::Edited(_), Some(k)) if k.feed_id != feed_id => {}
+            (Identity::Edited(id), known) => {
+                let keep_body = known.is_some_and(|k| k.body_source == "page");
                 plan.items.push(stages::PlannedItem::Edited {
-                    id: k.id,
+                    id,
                     item,
                     keep_body,
                 });
@@ -357,31 +357,86 @@ fn plan_writes(
     Ok(plan)
 }
 
+/// Looks the item up by URL (any feed), GUID and headline key (this feed) and lets the
+/// dedup rules decide whether it is new, unchanged or an edit.
+fn identify(
+    store: &Store,
+    feed: &str,
+    feed_id: i64,
+    keys: &ItemKeys,
+    item: &FeedItem,
+) -> Result<(Identity, Option<KnownArticle>), StoreError> {
+    let by_url = match keys.url.as_deref().and_then(|u| u.strip_prefix("url:")) {
+        Some(canonical) => store.known_by_canonical(canonical)?,
+        None => None,
+    };
+    let by_guid = match &keys.guid {
+        Some(g) => store.known_by_identity(feed_id, g)?,
+        None => None,
+    };
+    let by_title = match &keys.title {
+        Some(t) if keys.guid.is_none() && keys.url.is_none() => {
+            store.known_by_identity(feed_id, t)?
+        }
+        _ => None,
+    };
+    let hash = u64::from_str_radix(&entry_hash(item), 16).unwrap_or_default();
+    let as_dedup = |k: &KnownArticle| dedup::KnownArticle {
+        id: k.id,
+        keys: ItemKeys {
+            guid: k.identity.starts_with("guid:").then(|| k.identity.clone()),
+            url: Some(format!("url:{}", k.canonical_url)),
+            title: keys_of(
+                feed,
+                &FeedItem {
+                    title: Some(k.title.clone()),
+                    published: Some(k.published),
+                    ..FeedItem::default()
+                },
+            )
+            .title,
+        },
+        content_hash: u64::from_str_radix(&k.feed_hash, 16).unwrap_or_default(),
+    };
+    let (u, g, t) = (
+        by_url.as_ref().map(as_dedup),
+        by_guid.as_ref().map(as_dedup),
+        by_title.as_ref().map(as_dedup),
+    );
+    let identity = resolve_identity(keys, hash, u.as_ref(), g.as_ref(), t.as_ref());
+    let matched = [by_url, by_guid, by_title]
+        .into_iter()
+        .flatten()
+        .find(|k| match identity {
+            Identity::Edited(id) | Identity::Unchanged(id) => k.id == id,
+            Identity::New => false,
+        });
+    Ok((identity, matched))
+}
+
 /// The writes of a feed batch, once pages are extracted.
 pub(crate) fn build_writes(
+    feed: &str,
     plan_items: Vec<(stages::PlannedItem, assemble::Page)>,
     fallback_url: &str,
     now: DateTime<Utc>,
 ) -> Vec<ArticleWrite> {
     plan_items
         .into_iter()
-        .filter_map(|(planned, page)| match planned {
-            stages::PlannedItem::New(item) => assemble::assemble(&item, &page, fallback_url, now)
-                .map(|record| ArticleWrite::New {
-                    record,
-                    story: None,
-                }),
+        .map(|(planned, page)| match planned {
+            stages::PlannedItem::New(item) => ArticleWrite::New {
+                record: assemble::assemble(feed, &item, &page, fallback_url, now),
+                story: None,
+            },
             stages::PlannedItem::Edited {
                 id,
                 item,
                 keep_body,
-            } => assemble::assemble(&item, &page, fallback_url, now).map(|record| {
-                ArticleWrite::Update {
-                    id,
-                    record,
-                    keep_body,
-                }
-            }),
+            } => ArticleWrite::Update {
+                id,
+                record: assemble::assemble(feed, &item, &page, fallback_url, now),
+                keep_body,
+            },
         })
         .collect()
 }

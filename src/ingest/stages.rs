@@ -170,7 +170,7 @@ pub(crate) fn fetch_pages(
             .iter()
             .filter(|(_, p)| matches!(p, Page::Failed(_)))
             .count();
-        let writes = super::build_writes(with_pages, &plan.fallback_url, Utc::now());
+        let writes = super::build_writes(&name, with_pages, &plan.fallback_url, Utc::now());
         Stage::Extracted {
             feed,
             feed_id,

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
-use crate::ingest::assemble::fnv1a;
+use crate::dedup::stable_hash;
 
 /// Most cached bodies kept (paths beyond it evict everything: rare, and cheap to rebuild).
 const MAX_ENTRIES: usize = 512;
@@ -33,7 +33,7 @@ impl Rendered {
         content_type: &'static str,
         last_modified: Option<DateTime<Utc>>,
     ) -> Rendered {
-        let etag = format!("\"{:016x}\"", fnv1a(body.as_bytes()));
+        let etag = format!("\"{:016x}\"", stable_hash(body.as_bytes()));
         Rendered {
             body: body.into(),
             content_type,

@@ -20,7 +20,13 @@ pub async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Re
     };
     let stories = prepare_stories(&state.config, stored);
     // Relative times ("9 hours ago") change with the clock, so pages carry no Last-Modified.
-    let html = index_page(&state.config.publish.title, &stories, Utc::now());
+    let html = index_page(
+        &state.config.publish.title,
+        &sources(&state),
+        &stories,
+        Utc::now(),
+        &|n| outlet_title(&state, n),
+    );
     Rendered::new(html, "text/html; charset=utf-8", None).respond(&headers)
 }
 
@@ -38,6 +44,23 @@ pub async fn story(
         return (StatusCode::NOT_FOUND, "no such story\n").into_response();
     };
     let story = prepare_stories(&state.config, vec![stored]).remove(0);
-    let html = story_page(&state.config.publish.title, &story, Utc::now());
+    let html = story_page(
+        &state.config.publish.title,
+        &sources(&state),
+        &story,
+        Utc::now(),
+        &|n| outlet_title(&state, n),
+    );
     Rendered::new(html, "text/html; charset=utf-8", None).respond(&headers)
+}
+
+fn sources(state: &AppState) -> Vec<String> {
+    state.config.feeds.iter().map(|f| f.title.clone()).collect()
+}
+
+fn outlet_title(state: &AppState, name: &str) -> String {
+    state
+        .config
+        .feed(name)
+        .map_or_else(|| name.to_string(), |f| f.title.clone())
 }

@@ -62,7 +62,18 @@ pub struct KnownArticle {
     pub feed_hash: String,
     /// Where its body came from ("page" or "feed").
     pub body_source: String,
+    /// Its identity within its feed.
+    pub identity: String,
+    /// Its canonical URL.
+    pub canonical_url: String,
+    /// Its headline.
+    pub title: String,
+    /// Its publication time.
+    pub published: DateTime<Utc>,
 }
+
+const KNOWN_COLUMNS: &str =
+    "id, feed_id, feed_hash, body_source, identity, canonical_url, title, published";
 
 /// One write of a feed batch.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,10 +109,9 @@ impl Store {
     /// Looks up an item by its identity within a feed.
     pub fn known_by_identity(&self, feed_id: i64, identity: &str) -> Result<Option<KnownArticle>> {
         self.conn
-            .prepare_cached(
-                "SELECT id, feed_id, feed_hash, body_source FROM articles
-                 WHERE feed_id = ?1 AND identity = ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT {KNOWN_COLUMNS} FROM articles WHERE feed_id = ?1 AND identity = ?2"
+            ))
             .and_then(|mut s| s.query_row(params![feed_id, identity], known).optional())
             .map_err(|e| err(&self.path, e))
     }
@@ -109,10 +119,9 @@ impl Store {
     /// Looks up an article by canonical URL, in any feed.
     pub fn known_by_canonical(&self, canonical_url: &str) -> Result<Option<KnownArticle>> {
         self.conn
-            .prepare_cached(
-                "SELECT id, feed_id, feed_hash, body_source FROM articles
-                 WHERE canonical_url = ?1 ORDER BY id LIMIT 1",
-            )
+            .prepare_cached(&format!(
+                "SELECT {KNOWN_COLUMNS} FROM articles WHERE canonical_url = ?1 ORDER BY id LIMIT 1"
+            ))
             .and_then(|mut s| s.query_row([canonical_url], known).optional())
             .map_err(|e| err(&self.path, e))
     }
@@ -167,6 +176,10 @@ fn known(r: &rusqlite::Row<'_>) -> rusqlite::Result<KnownArticle> {
         feed_id: r.get(1)?,
         feed_hash: r.get(2)?,
         body_source: r.get(3)?,
+        identity: r.get(4)?,
+        canonical_url: r.get(5)?,
+        title: r.get(6)?,
+        published: DateTime::from_timestamp(r.get(7)?, 0).unwrap_or_default(),
     })
 }
 

@@ -1,0 +1,268 @@
+//! Scoring one new story against the index: candidate generation from the postings of its most
+//! distinctive terms, exact TF-IDF cosine on the best candidates, outlet and time preferences,
+//! and the updates this causes to older stories' lists. Touches the index only through
+//! [`RelatedStore`], with a bounded number of queries per new story.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::store::{RelatedStore, StoredDoc};
+use super::vector::{idf, TermId, TermVector};
+use super::{NewDoc, RelatedConfig, RelatedUpdate};
+
+/// Terms of the new story used to find candidates (its highest TF-IDF weights).
+pub const QUERY_TERMS: usize = 32;
+
+/// Postings read per query term.
+pub const POSTINGS_PER_TERM: usize = 2_000;
+
+/// Candidates scored exactly (best partial scores from the postings).
+pub const CANDIDATES: usize = 64;
+
+/// Scores `new` (not yet in the index) against the stories published within the window around
+/// it and returns its related list plus the older lists it enters. The caller stores `new`
+/// and applies the update.
+pub fn find_related<S: RelatedStore>(
+    store: &S,
+    new: &NewDoc,
+    cfg: &RelatedConfig,
+) -> RelatedUpdate {
+    let n = store.doc_count() + 1;
+    let window = i64::from(cfg.window_days) * 86_400;
+    let q = &new.vector;
+    let q_terms: Vec<TermId> = q.terms.iter().map(|(t, _)| *t).collect();
+    let q_df = store.doc_freqs(&q_terms);
+
+    let mut ranked: Vec<(usize, f32)> = q
+        .terms
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| q_df[*i] > 0)
+        .map(|(i, (_, w))| (i, w * idf(q_df[i] + 1, n)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked.truncate(QUERY_TERMS);
+    let query: Vec<TermId> = ranked.iter().map(|(i, _)| q_terms[*i]).collect();
+    let query_w: Vec<f32> = ranked.iter().map(|(_, w)| *w).collect();
+
+    let mut partial: HashMap<i64, f32> = HashMap::default();
+    let postings = store.postings(
+        &query,
+        new.published - window,
+        new.published + window,
+        POSTINGS_PER_TERM,
+    );
+    for p in postings {
+        if p.story_id != new.story_id {
+            *partial.entry(p.story_id).or_default() += query_w[p.term] * p.weight;
+        }
+    }
+    let mut cands: Vec<(i64, f32)> = partial.into_iter().collect();
+    cands.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    cands.truncate(CANDIDATES);
+    let ids: Vec<i64> = cands.iter().map(|(id, _)| *id).collect();
+    let docs = store.doc_vectors(&ids);
+
+    let idf_of = frequencies(store, &q_terms, &q_df, &docs, n);
+    let q_weighted = weigh(q, &idf_of);
+    let mut scored: Vec<(i64, f32)> = docs
+        .iter()
+        .map(|d| (d.story_id, pair_score(new, &q_weighted, d, &idf_of)))
+        .filter(|(_, s)| *s >= cfg.min_score)
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+
+    let updates = scored
+        .iter()
+        .filter_map(|&(other, s)| {
+            insert_ranked(store.related_of(other), new.story_id, s, cfg.count).map(|l| (other, l))
+        })
+        .collect();
+    scored.truncate(cfg.count);
+    RelatedUpdate {
+        related: scored,
+        updates,
+    }
+}
+
+/// IDF of every term of the new story and the candidates, with one `doc_freqs` query for the
+/// terms not already known. The new story counts in the frequencies of its own terms.
+fn frequencies<S: RelatedStore>(
+    store: &S,
+    q_terms: &[TermId],
+    q_df: &[u64],
+    docs: &[StoredDoc],
+    n: u64,
+) -> HashMap<TermId, f32> {
+    let mut idf_of: HashMap<TermId, f32> = q_terms
+        .iter()
+        .zip(q_df)
+        .map(|(t, df)| (*t, idf(df + 1, n)))
+        .collect();
+    let mut missing: Vec<TermId> = Vec::new();
+    for d in docs {
+        for (t, _) in &d.vector.terms {
+            if let std::collections::hash_map::Entry::Vacant(e) = idf_of.entry(*t) {
+                e.insert(0.0);
+                missing.push(*t);
+            }
+        }
+    }
+    let dfs = store.doc_freqs(&missing);
+    idf_of.extend(missing.into_iter().zip(dfs).map(|(t, df)| (t, idf(df, n))));
+    idf_of
+}
+
+/// The new story's TF-IDF weights by term, and its norm.
+fn weigh(q: &TermVector, idf_of: &HashMap<TermId, f32>) -> (HashMap<TermId, f32>, f32) {
+    let weights: HashMap<TermId, f32> = q
+        .terms
+        .iter()
+        .map(|(t, w)| (*t, w * idf_of.get(t).copied().unwrap_or(1.0)))
+        .collect();
+    let norm = weights.values().map(|w| w * w).sum::<f32>().sqrt();
+    (weights, norm)
+}
+
+/// The relevance of a stored story to the new one: TF-IDF cosine, lowered for the same outlet
+/// so that other outlets' coverage comes first when it is about as relevant.
+fn pair_score(
+    new: &NewDoc,
+    (q, q_norm): &(HashMap<TermId, f32>, f32),
+    other: &StoredDoc,
+    idf_of: &HashMap<TermId, f32>,
+) -> f32 {
+    let (mut dot, mut norm) = (0.0f32, 0.0f32);
+    for (t, w) in &other.vector.terms {
+        let w = w * idf_of.get(t).copied().unwrap_or(1.0);
+        norm += w * w;
+        if let Some(qw) = q.get(t) {
+            dot += qw * w;
+        }
+    }
+    if dot == 0.0 {
+        return 0.0;
+    }
+    let mut s = (dot / (q_norm * norm.sqrt())).min(1.0);
+    if other.source == new.source {
+        s *= SAME_FEED_FACTOR;
+    }
+    s
+}
+
+/// Factor on a same-outlet candidate's score.
+pub const SAME_FEED_FACTOR: f32 = 0.9;
+
+/// Inserts `(id, score)` into a ranked list of at most `k`; `None` when it does not enter.
+fn insert_ranked(
+    mut list: Vec<(i64, f32)>,
+    id: i64,
+    score: f32,
+    k: usize,
+) -> Option<Vec<(i64, f32)>> {
+    list.retain(|(other, _)| *other != id);
+    if list.len() >= k && list.last().is_some_and(|(_, s)| *s >= score) {
+        return None;
+    }
+    let pos = list
+        .iter()
+        .position(|(_, s)| *s < score)
+        .unwrap_or(list.len());
+    list.insert(pos, (id, score));
+    list.truncate(k);
+    Some(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::related::MemoryIndex;
+
+    const DAY: i64 = 86_400;
+
+    fn add(
+        index: &mut MemoryIndex,
+        id: i64,
+        source: &str,
+        day: i64,
+        title: &str,
+        text: &str,
+    ) -> RelatedUpdate {
+        let doc = NewDoc::new(id, source, day * DAY, title, text, Some("en"));
+        let update = find_related(index, &doc, &RelatedConfig::default());
+        index.insert(doc.to_stored());
+        index.apply(id, &update);
+        update
+    }
+
+    fn corpus() -> MemoryIndex {
+        let mut index = MemoryIndex::new();
+        add(
+            &mut index,
+            1,
+            "a",
+            0,
+            "Bridge closed after cracks found",
+            "Engineers found cracks in the Elm Street bridge; the council closed it.",
+        );
+        add(
+            &mut index,
+            2,
+            "b",
+            1,
+            "Mayor wins second term",
+            "Voters re-elected the mayor with sixty percent of the ballots.",
+        );
+        add(
+            &mut index,
+            3,
+            "c",
+            2,
+            "Elm Street bridge repairs to take months",
+            "The Elm Street bridge, closed over cracks, needs eight months of repairs.",
+        );
+        add(
+            &mut index,
+            4,
+            "d",
+            3,
+            "Storm floods harbour",
+            "Heavy rain flooded the harbour and closed the ferry terminal.",
+        );
+        index
+    }
+
+    #[test]
+    fn links_same_event_and_updates_older_story() {
+        let index = corpus();
+        assert_eq!(index.related_of(3).first().map(|r| r.0), Some(1));
+        // The older story gained the newer one.
+        assert_eq!(index.related_of(1).first().map(|r| r.0), Some(3));
+        // Nothing unrelated passes the minimum score.
+        assert!(index.related_of(2).is_empty());
+    }
+
+    #[test]
+    fn window_excludes_old_stories() {
+        let mut index = corpus();
+        let update = add(
+            &mut index,
+            5,
+            "e",
+            90,
+            "Elm Street bridge reopens",
+            "The Elm Street bridge reopened after repairs of its cracks.",
+        );
+        assert!(update.related.is_empty());
+    }
+
+    #[test]
+    fn insert_ranked_keeps_order_and_size() {
+        let list = vec![(1, 0.9), (2, 0.5), (3, 0.3)];
+        assert_eq!(
+            insert_ranked(list.clone(), 9, 0.4, 3),
+            Some(vec![(1, 0.9), (2, 0.5), (9, 0.4)])
+        );
+        assert_eq!(insert_ranked(list.clone(), 9, 0.2, 3), None);
+        assert_eq!(insert_ranked(list, 9, 0.2, 4).map(|l| l.len()), Some(4));
+    }
+}

@@ -1,0 +1,68 @@
+//! The read side of the related-stories index, as a trait whose every method is one indexed SQL
+//! query. Implemented in memory by [`super::memory::MemoryIndex`] and over SQLite by the store.
+//!
+//! Tables it implies (the store writes them from [`super::RelatedUpdate`]):
+//!
+//! - `story_vectors(story_id INTEGER PRIMARY KEY, source TEXT, published INTEGER, vector BLOB)`
+//!   with an index on `published`; `vector` is the serialized [`super::TermVector`].
+//! - `terms(term INTEGER, story_id INTEGER, weight REAL)`, index on `(term, story_id)`; `term`
+//!   is a [`super::TermId`] (stable hash of the token).
+//! - `term_df(term INTEGER PRIMARY KEY, df INTEGER)`, incremented once per term of each new
+//!   story.
+//! - `related(story_id INTEGER, other_id INTEGER, score REAL, rank INTEGER)`,
+//!   primary key `(story_id, rank)`; a story's list is replaced as a whole.
+
+use serde::{Deserialize, Serialize};
+
+use super::vector::{TermId, TermVector};
+
+/// One posting: a stored story holding one of the queried terms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Posting {
+    /// The story.
+    pub story_id: i64,
+    /// Index of the term in the `terms` slice passed to [`RelatedStore::postings`].
+    pub term: usize,
+    /// The story's stored (term-frequency) weight for that term.
+    pub weight: f32,
+}
+
+/// A stored story as the scorer needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredDoc {
+    /// The story's id.
+    pub story_id: i64,
+    /// The `name` of the feed of its primary article (one outlet).
+    pub source: String,
+    /// Publication time, Unix seconds.
+    pub published: i64,
+    /// Its term vector.
+    pub vector: TermVector,
+}
+
+/// Read access to the related-stories index.
+pub trait RelatedStore {
+    /// Number of indexed stories. SQL: `SELECT COUNT(*) FROM story_vectors`.
+    fn doc_count(&self) -> u64;
+
+    /// Document frequency of each term (0 when unknown), in the order given.
+    /// SQL: `SELECT term, df FROM term_df WHERE term IN (..terms)`.
+    fn doc_freqs(&self, terms: &[TermId]) -> Vec<u64>;
+
+    /// Stories published in `[from, to]` holding each term, at most `limit_per_term` per term
+    /// (the highest weights), ordered freely.
+    /// SQL, per term: `SELECT t.story_id, t.weight FROM terms t JOIN story_vectors s USING
+    /// (story_id) WHERE t.term = ?1 AND s.published BETWEEN ?2 AND ?3 ORDER BY t.weight DESC
+    /// LIMIT ?4`.
+    fn postings(&self, terms: &[TermId], from: i64, to: i64, limit_per_term: usize)
+        -> Vec<Posting>;
+
+    /// The stored stories among `ids` (any order; unknown ids skipped).
+    /// SQL: `SELECT story_id, source, published, vector FROM story_vectors WHERE story_id IN
+    /// (..ids)`.
+    fn doc_vectors(&self, ids: &[i64]) -> Vec<StoredDoc>;
+
+    /// A story's current related list, best first, with scores.
+    /// SQL: `SELECT other_id, score FROM related WHERE story_id = ? ORDER BY rank`.
+    fn related_of(&self, story_id: i64) -> Vec<(i64, f32)>;
+}

@@ -1,0 +1,256 @@
+//! Language-aware tokenization for relevance and fingerprints: word splitting, accent folding,
+//! Arabic letter normalization, stop words (English, French, Arabic) and stemming. Pure.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use super::stopwords;
+
+/// The languages the tokenizer treats specially; everything else is split and folded only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English: English stop words, Porter2 stemming.
+    English,
+    /// French: French stop words, Snowball French stemming.
+    French,
+    /// Arabic script: normalized letters, Arabic stop words, light prefix/suffix stemming.
+    Arabic,
+    /// Anything else: folded words, no stop words, no stemming.
+    Other,
+}
+
+impl Lang {
+    /// Maps a language tag (`en`, `fr-CA`, `ar`) to a `Lang`; `None` when the tag is unknown.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        match primary.as_str() {
+            "en" | "eng" => Some(Lang::English),
+            "fr" | "fra" | "fre" => Some(Lang::French),
+            "ar" | "ara" | "fa" | "ur" => Some(Lang::Arabic),
+            "" => None,
+            _ => Some(Lang::Other),
+        }
+    }
+}
+
+/// Guesses the language of `text`: Arabic when most letters are Arabic script, otherwise
+/// English or French by which stop word list covers more of the first 300 words.
+pub fn detect_language(text: &str) -> Lang {
+    let (mut arabic, mut latin) = (0usize, 0usize);
+    for c in text.chars().take(4000) {
+        if is_arabic(c) {
+            arabic += 1;
+        } else if c.is_alphabetic() {
+            latin += 1;
+        }
+    }
+    if arabic > latin {
+        return Lang::Arabic;
+    }
+    let (en, fr) = (english(), french());
+    let (mut en_hits, mut fr_hits) = (0usize, 0usize);
+    for word in words(text).iter().take(300) {
+        en_hits += usize::from(en.contains(word.as_str()));
+        fr_hits += usize::from(fr.contains(word.as_str()));
+    }
+    match (en_hits, fr_hits) {
+        (0, 0) => Lang::Other,
+        (e, f) if f > e => Lang::French,
+        _ => Lang::English,
+    }
+}
+
+/// Splits `text` into lower-case, accent-folded words (Arabic letters normalized), keeping
+/// stop words: the input of shingling, where word order and function words matter.
+pub fn words(text: &str) -> Vec<String> {
+    raw_words(text)
+        .map(|w| fold(&w))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Index terms of `text` in `lang`: folded words without stop words, stemmed, without
+/// one-letter words and without single digits.
+pub fn tokenize_as(text: &str, lang: Lang) -> Vec<String> {
+    let stop: Option<&HashSet<&str>> = match lang {
+        Lang::English => Some(english()),
+        Lang::French => Some(french()),
+        Lang::Arabic => Some(arabic()),
+        Lang::Other => None,
+    };
+    let stemmer = match lang {
+        Lang::English => Some(Stemmer::create(Algorithm::English)),
+        Lang::French => Some(Stemmer::create(Algorithm::French)),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for raw in raw_words(text) {
+        let folded = fold(&raw);
+        if folded.chars().count() < 2 || stop.is_some_and(|s| s.contains(folded.as_str())) {
+            continue;
+        }
+        let term = match (&stemmer, lang) {
+            (Some(stemmer), _) => fold(&stemmer.stem(&raw)),
+            (None, Lang::Arabic) => stem_arabic(&folded),
+            _ => folded,
+        };
+        if term.chars().count() >= 2 {
+            out.push(term);
+        }
+    }
+    out
+}
+
+/// Index terms of `text`, language detected from the text itself.
+pub fn tokenize(text: &str) -> Vec<String> {
+    tokenize_as(text, detect_language(text))
+}
+
+/// Lower-case words as written (accents kept, for the stemmers).
+fn raw_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// Removes accents and Arabic diacritics, unifies Arabic letter variants, maps Arabic-Indic
+/// digits to ASCII, expands `œ`/`æ`/`ß`.
+fn fold(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_owned();
+    }
+    let mut out = String::with_capacity(word.len());
+    for c in word.nfkd() {
+        if is_combining_mark(c) || c == '\u{0640}' {
+            continue;
+        }
+        match c {
+            'œ' => out.push_str("oe"),
+            'æ' => out.push_str("ae"),
+            'ß' => out.push_str("ss"),
+            'ى' | 'ی' => out.push('ي'),
+            'ة' => out.push('ه'),
+            'ک' => out.push('ك'),
+            '\u{0671}' => out.push('ا'),
+            '\u{0660}'..='\u{0669}' => {
+                out.push(char::from(b'0' + (c as u32 - 0x0660) as u8));
+            }
+            '\u{06F0}'..='\u{06F9}' => {
+                out.push(char::from(b'0' + (c as u32 - 0x06F0) as u8));
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Light Arabic stemming (after Larkey et al.): strips the article and attached conjunctions
+/// and prepositions, then common plural and pronoun suffixes, keeping at least 2 letters.
+fn stem_arabic(word: &str) -> String {
+    const PREFIXES: &[&str] = &["وال", "بال", "كال", "فال", "لل", "ال"];
+    const SUFFIXES: &[&str] = &["ها", "ان", "ات", "ون", "ين", "يه", "يه", "ه", "ي"];
+    let mut w: Vec<char> = word.chars().collect();
+    if w.len() > 3 && w[0] == 'و' {
+        w.remove(0);
+    }
+    for p in PREFIXES {
+        let p: Vec<char> = p.chars().collect();
+        if w.len() >= p.len() + 2 && w.starts_with(&p) {
+            w.drain(..p.len());
+            break;
+        }
+    }
+    for s in SUFFIXES {
+        let s: Vec<char> = s.chars().collect();
+        if w.len() >= s.len() + 2 && w.ends_with(&s) {
+            w.truncate(w.len() - s.len());
+        }
+    }
+    w.into_iter().collect()
+}
+
+fn is_arabic(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{FB50}'..='\u{FEFF}')
+}
+
+fn english() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| stopwords::ENGLISH.iter().copied().collect())
+}
+
+fn french() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| stopwords::FRENCH.iter().copied().collect())
+}
+
+fn arabic() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| stopwords::ARABIC.iter().copied().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenize_cases() {
+        let cases: &[(&str, Lang, &[&str])] = &[
+            (
+                "The police said the gunmen fled.",
+                Lang::English,
+                &["polic", "gunmen", "fled"],
+            ),
+            ("Shootings in Chicago", Lang::English, &["shoot", "chicago"]),
+            (
+                "L'élection présidentielle à Paris",
+                Lang::French,
+                &["elect", "presidentiel", "paris"],
+            ),
+            ("Été, ÉTÉ, été", Lang::Other, &["ete", "ete", "ete"]),
+            ("Œuvre", Lang::Other, &["oeuvre"]),
+            ("a 7 22 x", Lang::Other, &["22"]),
+            ("وقال الرئيس في القاهرة", Lang::Arabic, &["رييس", "قاهر"]),
+            ("الانتخابات الرئاسية", Lang::Arabic, &["انتخاب", "رياس"]),
+            ("مُحَمَّد", Lang::Arabic, &["محمد"]),
+        ];
+        for (text, lang, want) in cases {
+            assert_eq!(tokenize_as(text, *lang), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn detects_languages() {
+        let cases: &[(&str, Lang)] = &[
+            (
+                "The mayor said that the fire was under control.",
+                Lang::English,
+            ),
+            (
+                "Le maire a dit que le feu était sous contrôle dans la ville.",
+                Lang::French,
+            ),
+            ("قال رئيس البلدية إن الحريق تحت السيطرة", Lang::Arabic),
+            ("12345", Lang::Other),
+        ];
+        for (text, want) in cases {
+            assert_eq!(detect_language(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn words_keep_stop_words_and_fold() {
+        assert_eq!(words("The Café, d'été"), vec!["the", "cafe", "d", "ete"]);
+    }
+
+    #[test]
+    fn lang_tags() {
+        assert_eq!(Lang::from_tag("fr-CA"), Some(Lang::French));
+        assert_eq!(Lang::from_tag("EN"), Some(Lang::English));
+        assert_eq!(Lang::from_tag("de"), Some(Lang::Other));
+        assert_eq!(Lang::from_tag(""), None);
+    }
+}
