@@ -3,15 +3,16 @@
 #  - Rust crates (cargo fetch, from Cargo.lock)
 #  - newsboat and a Python venv with feedparser, used by ../shared/tools/check-feed
 #    (the feed-reader conformance step of the tests)
+#  - Chromium, for the headless browser test of the reading page
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v newsboat >/dev/null 2>&1; then
+if ! command -v newsboat >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq newsboat >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq newsboat chromium >/dev/null
   else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq newsboat >/dev/null
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq newsboat chromium >/dev/null
   fi
 fi
 

@@ -1,9 +1,11 @@
 //! The integration tests: one binary, a module per topic. They drive the real `feedmix`
 //! binary and the real HTTP server against fixture outlets on 127.0.0.1.
 
+mod serve_support;
 mod support;
 
 mod bad_input;
+mod browser;
 mod cli;
 mod faults;
 mod operate;
