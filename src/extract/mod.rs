@@ -1,159 +1,222 @@
-//! Article extraction (first version): page HTML + URL -> title and main text. Pure, no I/O.
-//! The only user of scraper besides the sanitizer's text conversion.
+//! Article extraction, the only user of `scraper`: HTML (or bytes) plus the page URL in,
+//! [`Article`] out (main text, sanitized HTML, metadata). Pure: no I/O, no clock, no globals.
+//!
+//! The body comes from site rules when they match, else from a Readability-class scorer
+//! ([`score`]) with boilerplate pruning ([`prune`]); metadata from the head ([`metadata`]).
+
+mod boundary;
+mod charset;
+mod dates;
+mod dom;
+mod hints;
+mod images;
+mod jsonld;
+mod lang;
+mod limits;
+mod metadata;
+mod prune;
+mod render;
+mod rules;
+mod score;
+mod stats;
+mod teaser;
 
 use chrono::{DateTime, Utc};
-use scraper::{Html, Selector};
+use scraper::Html;
 use url::Url;
 
-use crate::sanitize::{collapse_whitespace, html_to_text, sanitize_html};
+pub use charset::decode_html;
+pub use limits::{MAX_INPUT_BYTES, MAX_NESTING};
+pub use rules::{validate_selector, CompiledRules, InvalidSelector};
+pub use teaser::{choose_body, excerpt_html, excerpt_text, BodySource};
 
-/// Per-site CSS selectors from feeds.toml.
+use dom::Dom;
+use render::Rendered;
+use stats::Stats;
+
+/// A JSON-LD `articleBody` needs at least this many words to replace the extracted text.
+const LINKED_DATA_MIN_WORDS: usize = 80;
+/// Extractions shorter than this (characters) are retried with looser pruning.
+const MIN_ARTICLE_CHARS: usize = 500;
+
+/// Per-feed extraction rules: CSS selectors of the article body and of nodes to delete.
 #[derive(Debug, Clone, Default)]
 pub struct SiteRules {
-    /// Selectors picking the article body.
+    /// Selectors whose matches make up the body; the generic scorer runs when none match.
     pub content: Vec<String>,
-    /// Selectors of nodes removed before extraction.
+    /// Selectors whose matches are deleted before anything else.
     pub remove: Vec<String>,
 }
 
-/// What extraction found on a page.
+/// An extracted article: body as text and sanitized HTML, plus page metadata.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Article {
-    /// Headline.
+    /// Headline without the site-name suffix.
     pub title: Option<String>,
-    /// Body as plain text, paragraphs separated by a blank line.
+    /// Plain text, blocks separated by a blank line.
     pub text: String,
-    /// Body as sanitized HTML.
+    /// Sanitized HTML with absolute URLs.
     pub html: String,
-    /// Author.
+    /// Author name(s).
     pub byline: Option<String>,
-    /// Publication date.
+    /// First publication time.
     pub published: Option<DateTime<Utc>>,
-    /// Modification date.
+    /// Last modification time.
     pub modified: Option<DateTime<Utc>>,
-    /// Lead image.
+    /// Lead image URL (absolute).
     pub image: Option<String>,
-    /// Language tag.
+    /// Language tag: declared by the page, else detected from the text.
     pub lang: Option<String>,
-    /// Canonical URL.
+    /// Canonical URL (absolute).
     pub canonical_url: Option<String>,
-    /// The page asked not to be archived.
+    /// Whether the page asks not to be archived (`<meta name="robots" content="noarchive">`).
     pub noarchive: bool,
 }
 
-/// Which source's body is republished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodySource {
-    /// The feed entry's own content.
-    Feed,
-    /// The extracted page.
-    Page,
+/// An extractor with its site rules compiled once; reuse it for every page of a feed.
+#[derive(Debug, Clone, Default)]
+pub struct Extractor {
+    rules: CompiledRules,
 }
 
-/// Checks that `selector` is valid CSS.
-pub fn validate_selector(selector: &str) -> Result<(), String> {
-    Selector::parse(selector)
-        .map(|_| ())
-        .map_err(|e| format!("{e:?}"))
+/// How much the generic pass prunes; loosened step by step when too little text survives.
+#[derive(Clone, Copy)]
+struct Pass {
+    strip_unlikely: bool,
+    weight_classes: bool,
+    clean_conditionally: bool,
 }
 
-/// Decodes page bytes (UTF-8 assumed in this first version).
-pub fn decode_html(bytes: &[u8], _content_type: Option<&str>) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+const PASSES: [Pass; 4] = [
+    Pass {
+        strip_unlikely: true,
+        weight_classes: true,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        weight_classes: true,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        weight_classes: false,
+        clean_conditionally: true,
+    },
+    Pass {
+        strip_unlikely: false,
+        weight_classes: false,
+        clean_conditionally: false,
+    },
+];
 
-/// Extracts the article from a page.
+/// Extracts the article of `html` served at `url`; invalid rule selectors are skipped.
 pub fn extract_article(html: &str, url: &Url, rules: &SiteRules) -> Article {
-    let doc = Html::parse_document(html);
-    let first_text = |css: &str| {
-        let sel = Selector::parse(css).ok()?;
-        doc.select(&sel)
-            .next()
-            .map(|e| collapse_whitespace(&e.text().collect::<String>()))
-    };
-    let attr = |css: &str, name: &str| {
-        let sel = Selector::parse(css).ok()?;
-        doc.select(&sel)
-            .next()
-            .and_then(|e| e.value().attr(name))
-            .map(str::to_string)
-    };
-    let mut body = String::new();
-    let containers: Vec<&str> = rules
-        .content
-        .iter()
-        .map(String::as_str)
-        .chain(["article", "main", "body"])
-        .collect();
-    for css in containers {
-        let Ok(sel) = Selector::parse(css) else {
-            continue;
-        };
-        if let Some(el) = doc.select(&sel).next() {
-            let p = Selector::parse("p").expect("static selector");
-            body = el
-                .select(&p)
-                .map(|p| format!("<p>{}</p>", p.inner_html()))
-                .collect();
-            if !body.is_empty() {
-                break;
+    Extractor {
+        rules: CompiledRules::lenient(rules),
+    }
+    .extract(html, url)
+}
+
+impl Extractor {
+    /// Compiles `rules`; fails on the first invalid selector.
+    pub fn new(rules: &SiteRules) -> Result<Self, InvalidSelector> {
+        Ok(Extractor {
+            rules: CompiledRules::new(rules)?,
+        })
+    }
+
+    /// Extracts the article of `html` served at `url`.
+    pub fn extract(&self, html: &str, url: &Url) -> Article {
+        let html = limits::capped_input(html);
+        let doc = Html::parse_document(html);
+        let meta = metadata::read_metadata(&doc, url);
+        let dom = Dom::build(&doc);
+        let mut body = self.body(&doc, &dom, meta.title.as_deref());
+        if let Some(ld) = meta
+            .ld_body
+            .as_deref()
+            .filter(|ld| linked_data_is_richer(ld, &body.text))
+        {
+            body = render::render_plain(ld);
+        }
+        let lang = meta.lang.or_else(|| lang::detect_language(&body.text));
+        Article {
+            html: crate::sanitize::sanitize_html(&body.html, meta.base.as_ref()),
+            text: body.text,
+            title: meta.title,
+            byline: meta.byline,
+            published: meta.published,
+            modified: meta.modified,
+            image: meta.image,
+            lang,
+            canonical_url: meta.canonical_url,
+            noarchive: meta.noarchive,
+        }
+    }
+
+    fn body(&self, doc: &Html, dom: &Dom, title: Option<&str>) -> Rendered {
+        let preset = self.rule_matches(dom, &self.rules.removed(doc));
+        let picked = self.rule_matches(dom, &self.rules.content(doc));
+        let content: Vec<usize> = (0..dom.len())
+            .filter(|&i| picked[i] && !dom.ancestors(i).any(|a| picked[a]))
+            .collect();
+        if !content.is_empty() {
+            let mut stats = Stats::compute(dom, prune::initial_removals(dom, false, &preset));
+            prune::remove_title_heading(dom, &mut stats, &content, title);
+            return render::render(dom, &stats, &content);
+        }
+        let (mut best, mut best_len) = (Rendered::default(), 0);
+        for pass in PASSES {
+            let (out, core_len) = generic_pass(dom, &preset, pass, title);
+            if core_len >= MIN_ARTICLE_CHARS {
+                return out;
+            }
+            if core_len > best_len {
+                (best, best_len) = (out, core_len);
             }
         }
+        best
     }
-    let html = sanitize_html(&body, Some(url));
-    Article {
-        title: attr("meta[property='og:title']", "content")
-            .or_else(|| first_text("h1"))
-            .or_else(|| first_text("title")),
-        text: html_to_text(&html),
-        html,
-        byline: attr("meta[name='author']", "content"),
-        published: attr("meta[property='article:published_time']", "content")
-            .and_then(|d| DateTime::parse_from_rfc3339(&d).ok())
-            .map(|d| d.with_timezone(&Utc)),
-        modified: None,
-        image: attr("meta[property='og:image']", "content")
-            .and_then(|i| url.join(&i).ok())
-            .map(|u| u.to_string()),
-        lang: attr("html", "lang"),
-        canonical_url: attr("link[rel='canonical']", "href")
-            .and_then(|c| url.join(&c).ok())
-            .map(|u| u.to_string()),
-        noarchive: attr("meta[name='robots']", "content")
-            .is_some_and(|c| c.to_ascii_lowercase().contains("noarchive")),
-    }
-}
 
-/// Picks the richer body: the page unless it has less text than the feed entry.
-pub fn choose_body(feed_html: Option<&str>, page: &Article) -> BodySource {
-    let feed_words = feed_html
-        .map(|h| html_to_text(h).split_whitespace().count())
-        .unwrap_or(0);
-    if page.text.split_whitespace().count() >= feed_words && !page.text.is_empty() {
-        BodySource::Page
-    } else {
-        BodySource::Feed
-    }
-}
-
-/// The first whole paragraphs of `text`, up to about `max_words` words.
-pub fn excerpt_text(text: &str, max_words: usize) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    let mut words = 0;
-    for para in text.split("\n\n") {
-        if words > 0 && words + para.split_whitespace().count() > max_words {
-            break;
+    /// Flags the arena nodes that are among `elements` (matched by address).
+    fn rule_matches(&self, dom: &Dom, elements: &[*const scraper::node::Element]) -> Vec<bool> {
+        let mut flags = vec![false; dom.len()];
+        if elements.is_empty() {
+            return flags;
         }
-        words += para.split_whitespace().count();
-        out.push(para);
+        let set: std::collections::HashSet<_> = elements.iter().copied().collect();
+        for (i, flag) in flags.iter_mut().enumerate() {
+            *flag = dom
+                .element(i)
+                .is_some_and(|e| set.contains(&(e as *const _)));
+        }
+        flags
     }
-    out.join("\n\n")
 }
 
-/// The first whole paragraphs of `html`, up to about `max_words` words, as HTML.
-pub fn excerpt_html(html: &str, max_words: usize) -> String {
-    excerpt_text(&html_to_text(html), max_words)
-        .split("\n\n")
-        .map(|p| format!("<p>{}</p>", p.replace('&', "&amp;").replace('<', "&lt;")))
-        .collect()
+/// One scoring pass; also returns the text length before edge pruning, which decides retries.
+fn generic_pass(dom: &Dom, preset: &[bool], pass: Pass, title: Option<&str>) -> (Rendered, usize) {
+    let mut stats = Stats::compute(
+        dom,
+        prune::initial_removals(dom, pass.strip_unlikely, preset),
+    );
+    let roots = score::select_roots(dom, &stats, pass.weight_classes);
+    prune::clean_article(dom, &mut stats, &roots, pass.clean_conditionally);
+    prune::remove_title_heading(dom, &mut stats, &roots, title);
+    let core_len = roots.iter().map(|&r| stats.counts[r].text as usize).sum();
+    if pass.clean_conditionally {
+        boundary::drop_edge_boilerplate(dom, &mut stats, &roots);
+    }
+    (render::render(dom, &stats, &roots), core_len)
 }
+
+/// Whether the page's JSON-LD `articleBody` says much more than the extracted text: then the
+/// scorer missed the article (scripted layouts), and the structured copy is the better body.
+fn linked_data_is_richer(ld: &str, extracted: &str) -> bool {
+    let ld_words = ld.split_whitespace().count();
+    ld_words >= LINKED_DATA_MIN_WORDS && ld_words > 2 * extracted.split_whitespace().count()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,179 @@
+//! A flat, pre-order arena over a parsed page: every node once, subtrees as index ranges.
+//! Owns the walk over scraper's tree and the caps on depth and node count; reads nothing else.
+
+use scraper::node::Element;
+use scraper::{Html, Node};
+
+/// Subtrees nested deeper than this are skipped: bounds time and stack on hostile pages.
+pub(crate) const MAX_DEPTH: usize = 256;
+/// Pages with more nodes than this are cut off: bounds time and memory on huge pages.
+pub(crate) const MAX_NODES: usize = 300_000;
+
+/// What a node is, borrowed from the parsed page.
+pub(crate) enum Kind<'a> {
+    /// An element with its tag and attributes.
+    Element(&'a Element),
+    /// A text node.
+    Text(&'a str),
+    /// Document, doctype, comment or processing instruction.
+    Other,
+}
+
+/// One node of the arena.
+pub(crate) struct DomNode<'a> {
+    /// The node itself.
+    pub kind: Kind<'a>,
+    /// Index of the parent, `usize::MAX` for the document.
+    pub parent: usize,
+    /// One past the last index of this node's subtree.
+    pub end: usize,
+    /// Lower-cased `class` attribute, empty when absent.
+    pub class: String,
+    /// Lower-cased `id` attribute, empty when absent.
+    pub id: String,
+}
+
+/// The whole page as a pre-order arena.
+pub(crate) struct Dom<'a> {
+    /// Nodes in document order.
+    pub nodes: Vec<DomNode<'a>>,
+}
+
+impl<'a> Dom<'a> {
+    /// Flattens `html`, skipping what lies beyond [`MAX_DEPTH`] and [`MAX_NODES`].
+    pub fn build(html: &'a Html) -> Self {
+        let mut nodes: Vec<DomNode<'a>> = Vec::new();
+        let mut open: Vec<usize> = Vec::new();
+        let mut cur = Some(html.tree.root());
+        while let Some(node) = cur {
+            let idx = nodes.len();
+            nodes.push(Self::make_node(node.value(), open.last().copied(), idx + 1));
+            let descend = open.len() < MAX_DEPTH && nodes.len() < MAX_NODES;
+            if let (true, Some(child)) = (descend, node.first_child()) {
+                open.push(idx);
+                cur = Some(child);
+                continue;
+            }
+            cur = None;
+            let mut at = node;
+            while nodes.len() < MAX_NODES {
+                if let Some(sibling) = at.next_sibling() {
+                    cur = Some(sibling);
+                    break;
+                }
+                match (open.pop(), at.parent()) {
+                    (Some(p), Some(parent)) => {
+                        nodes[p].end = nodes.len();
+                        at = parent;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        let len = nodes.len();
+        for p in open {
+            nodes[p].end = len;
+        }
+        Dom { nodes }
+    }
+
+    fn make_node(value: &'a Node, parent: Option<usize>, end: usize) -> DomNode<'a> {
+        let (kind, class, id) = match value {
+            Node::Element(e) => (
+                Kind::Element(e),
+                e.attr("class").unwrap_or("").to_ascii_lowercase(),
+                e.attr("id").unwrap_or("").to_ascii_lowercase(),
+            ),
+            Node::Text(t) => (Kind::Text(t), String::new(), String::new()),
+            _ => (Kind::Other, String::new(), String::new()),
+        };
+        DomNode {
+            kind,
+            parent: parent.unwrap_or(usize::MAX),
+            end,
+            class,
+            id,
+        }
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The element at `i`, if it is one.
+    pub fn element(&self, i: usize) -> Option<&'a Element> {
+        match self.nodes[i].kind {
+            Kind::Element(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Local tag name of element `i`, empty for other nodes.
+    pub fn tag(&self, i: usize) -> &'a str {
+        self.element(i).map_or("", |e| e.name())
+    }
+
+    /// Attribute `name` of element `i`.
+    pub fn attr(&self, i: usize, name: &str) -> Option<&'a str> {
+        self.element(i).and_then(|e| e.attr(name))
+    }
+
+    /// Parent index of `i`.
+    pub fn parent(&self, i: usize) -> Option<usize> {
+        let p = self.nodes[i].parent;
+        (p != usize::MAX).then_some(p)
+    }
+
+    /// Direct children of `i` in document order.
+    pub fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        let end = self.nodes[i].end;
+        let mut next = i + 1;
+        std::iter::from_fn(move || {
+            (next < end).then(|| {
+                let c = next;
+                next = self.nodes[c].end;
+                c
+            })
+        })
+    }
+
+    /// Ancestors of `i`, nearest first.
+    pub fn ancestors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        let mut at = i;
+        std::iter::from_fn(move || self.parent(at).inspect(|&p| at = p))
+    }
+
+    /// Whether `i` lies inside an element named `tag`.
+    pub fn has_ancestor(&self, i: usize, tag: &str) -> bool {
+        self.ancestors(i).any(|a| self.tag(a) == tag)
+    }
+
+    /// Index of the first element named `tag`.
+    pub fn find_tag(&self, tag: &str) -> Option<usize> {
+        (0..self.len()).find(|&i| self.tag(i) == tag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtrees_are_contiguous_ranges() {
+        let html = Html::parse_document("<div><p>a<b>b</b></p><p>c</p></div>");
+        let dom = Dom::build(&html);
+        let div = dom.find_tag("div").unwrap();
+        let kids: Vec<&str> = dom.children(div).map(|c| dom.tag(c)).collect();
+        assert_eq!(kids, ["p", "p"]);
+        assert_eq!(dom.nodes[div].end, dom.len());
+    }
+
+    #[test]
+    fn deep_nesting_is_capped() {
+        let page = "<div>".repeat(5000) + "x";
+        let html = Html::parse_document(&page);
+        let dom = Dom::build(&html);
+        assert!(dom.len() <= MAX_DEPTH + 10);
+    }
+}

@@ -1,0 +1,244 @@
+//! Republish decisions: feed content or extracted page (paywalled teasers lose), and
+//! excerpts of whole paragraphs up to about a word budget.
+
+use super::Article;
+use crate::sanitize::{collapse_whitespace, html_to_plain, sanitize_html};
+
+/// Which source an item's published body comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum BodySource {
+    /// The feed item's own content.
+    Feed,
+    /// The article extracted from the linked page.
+    Page,
+}
+
+/// Phrases of subscription/registration prompts that end a paywalled teaser.
+const PAYWALL_PROMPTS: &[&str] = &[
+    "subscribe to continue",
+    "subscribe to read",
+    "subscribers only",
+    "to continue reading",
+    "already a subscriber",
+    "already have an account",
+    "sign in to continue",
+    "log in to continue",
+    "register to continue",
+    "create a free account",
+    "become a member",
+    "this article is for subscribers",
+    "this content is for subscribers",
+    "exclusive to subscribers",
+    "start your free trial",
+    "unlock this article",
+    "to read the full article",
+    "subscribe now",
+    "abonnez-vous",
+    "réservé aux abonnés",
+    "jetzt abonnieren",
+    "weiterlesen mit",
+];
+/// Endings of feed summaries that only tease the article.
+const TEASER_ENDINGS: &[&str] = &[
+    "…",
+    "...",
+    "[…]",
+    "[...]",
+    "read more",
+    "continue reading",
+    "weiterlesen",
+    "lire la suite",
+];
+
+fn words(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// Words of `text` before the first paywall prompt (all of them when there is none).
+fn words_before_paywall(text: &str) -> usize {
+    let lower = text.to_lowercase();
+    match PAYWALL_PROMPTS.iter().filter_map(|p| lower.find(p)).min() {
+        Some(pos) => words(lower.get(..pos).unwrap_or(&lower)),
+        None => words(text),
+    }
+}
+
+/// Decides whether the feed's content or the extracted page makes the richer body.
+pub fn choose_body(feed_html: Option<&str>, page: &Article) -> BodySource {
+    let feed_text = feed_html.map(html_to_plain).unwrap_or_default();
+    let feed_words = words(&feed_text);
+    let page_words = words_before_paywall(&page.text);
+    if page_words == 0 {
+        return BodySource::Feed;
+    }
+    if feed_words == 0 {
+        return BodySource::Page;
+    }
+    let lower = feed_text.to_lowercase();
+    let teaser = TEASER_ENDINGS.iter().any(|e| lower.trim_end().ends_with(e));
+    let margin = if teaser {
+        feed_words
+    } else {
+        feed_words + feed_words / 5 + 20
+    };
+    if page_words > margin {
+        BodySource::Page
+    } else {
+        BodySource::Feed
+    }
+}
+
+/// The first whole paragraphs of `text` (blank-line separated) up to about `max_words`;
+/// a first paragraph far over budget is cut at a word boundary with an ellipsis.
+pub fn excerpt_text(text: &str, max_words: usize) -> String {
+    let paragraphs: Vec<String> = text
+        .split("\n\n")
+        .map(collapse_whitespace)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let texts: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    let n = paragraphs_within(&texts, max_words);
+    if n == 0 {
+        return paragraphs
+            .first()
+            .map(|p| cut_words(p, max_words))
+            .unwrap_or_default();
+    }
+    paragraphs[..n].join("\n\n")
+}
+
+/// How many leading paragraphs fit about `max_words` (at most a quarter over budget).
+fn paragraphs_within(paragraphs: &[&str], max_words: usize) -> usize {
+    let mut total = 0;
+    for (i, p) in paragraphs.iter().enumerate() {
+        if total >= max_words {
+            return i;
+        }
+        let w = words(p);
+        if total + w > max_words + max_words / 4 {
+            return i;
+        }
+        total += w;
+    }
+    paragraphs.len()
+}
+
+fn cut_words(p: &str, max_words: usize) -> String {
+    let mut out: Vec<&str> = p.split_whitespace().take(max_words).collect();
+    if words(p) > max_words {
+        out.push("…");
+    }
+    out.join(" ")
+}
+
+/// Like [`excerpt_text`] for HTML: the first top-level blocks up to about `max_words`,
+/// sanitized (relative URLs dropped, so pass absolute ones).
+pub fn excerpt_html(html: &str, max_words: usize) -> String {
+    let fragment = scraper::Html::parse_fragment(html);
+    let mut container = fragment.root_element();
+    loop {
+        let kids: Vec<_> = container.child_elements().collect();
+        let has_text = container
+            .children()
+            .any(|c| c.value().as_text().is_some_and(|t| !t.trim().is_empty()));
+        match kids.as_slice() {
+            [only] if !has_text && only.child_elements().next().is_some() => container = *only,
+            _ => break,
+        }
+    }
+    let blocks: Vec<(String, String)> = container
+        .children()
+        .filter_map(|c| match scraper::ElementRef::wrap(c) {
+            Some(e) => Some((e.html(), e.text().collect::<String>())),
+            None => c.value().as_text().map(|t| (t.to_string(), t.to_string())),
+        })
+        .filter(|(_, t)| !t.trim().is_empty())
+        .collect();
+    let texts: Vec<&str> = blocks.iter().map(|(_, t)| t.as_str()).collect();
+    let n = paragraphs_within(&texts, max_words);
+    if n == 0 {
+        let first = blocks
+            .first()
+            .map(|(_, t)| cut_words(t, max_words))
+            .unwrap_or_default();
+        return sanitize_html(&format!("<p>{}</p>", html_escape(&first)), None);
+    }
+    let joined: String = blocks[..n].iter().map(|(h, _)| h.as_str()).collect();
+    sanitize_html(&joined, None)
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(text: &str) -> Article {
+        Article {
+            text: text.to_string(),
+            ..Article::default()
+        }
+    }
+
+    #[test]
+    fn paywalled_teaser_loses_to_longer_feed() {
+        let feed = format!("<p>{}</p>", "word ".repeat(300));
+        let page = article(&format!(
+            "{} Subscribe to continue reading. {}",
+            "lead ".repeat(40),
+            "footer ".repeat(400)
+        ));
+        assert_eq!(choose_body(Some(&feed), &page), BodySource::Feed);
+    }
+
+    #[test]
+    fn full_page_beats_short_summary() {
+        let cases = [
+            (
+                Some("<p>A short summary of the story…</p>"),
+                "full ".repeat(400),
+                BodySource::Page,
+            ),
+            (None, "full ".repeat(50), BodySource::Page),
+            (Some("<p>summary</p>"), String::new(), BodySource::Feed),
+            (
+                Some(&*format!("<p>{}</p>", "w ".repeat(500))),
+                "full ".repeat(510),
+                BodySource::Feed,
+            ),
+        ];
+        for (feed, page, want) in cases {
+            assert_eq!(choose_body(feed, &article(&page)), want, "{feed:?}");
+        }
+    }
+
+    #[test]
+    fn excerpts_keep_whole_paragraphs() {
+        let text = format!(
+            "{}\n\n{}\n\n{}",
+            "a ".repeat(30),
+            "b ".repeat(25),
+            "c ".repeat(30)
+        );
+        let ex = excerpt_text(&text, 60);
+        assert_eq!(ex.split("\n\n").count(), 2);
+        assert_eq!(
+            excerpt_text(&"w ".repeat(200), 60)
+                .split_whitespace()
+                .count(),
+            61
+        );
+        let html = format!(
+            "<div><p>{}</p><p>{}</p><p>{}</p></div>",
+            "a ".repeat(40),
+            "b ".repeat(30),
+            "c ".repeat(30)
+        );
+        let ex = excerpt_html(&html, 60);
+        assert_eq!(ex.matches("<p>").count(), 2, "{ex}");
+    }
+}
