@@ -99,6 +99,11 @@ async fn failing_feeds_are_named_and_others_stored() {
         "SELECT COUNT(*) FROM feeds WHERE last_error IS NOT NULL AND consecutive_failures = 1",
     );
     assert_eq!(failures, 3);
+    let kinds = count(
+        &world.db(),
+        "SELECT COUNT(DISTINCT last_error_kind) FROM feeds WHERE last_error_kind IN ('status', 'parse', 'timeout')",
+    );
+    assert_eq!(kinds, 3, "each failure is classified");
     assert_intact(&world.db());
 }
 

@@ -223,7 +223,11 @@ async fn copies_fold_and_coverage_of_one_event_relates() {
         ("lebanon-world-bank-water-grid", "lorienttoday"),
     ];
     let stories: Vec<_> = carriers.iter().filter_map(|(slug, _)| find(slug)).collect();
-    assert_eq!(stories.len(), 1, "exactly one carrier of the wire story is a story");
+    assert_eq!(
+        stories.len(),
+        1,
+        "exactly one carrier of the wire story is a story"
+    );
     let primary = stories[0];
     let also = primary["_feedmix"]["also_reported_by"].as_array().unwrap();
     assert_eq!(also.len(), 1, "{primary}");

@@ -59,7 +59,7 @@ impl DemoArgs {
             &fetcher,
             &IngestOptions {
                 all: true,
-                feed: None,
+                ..IngestOptions::default()
             },
         )
         .await?;

@@ -49,9 +49,18 @@ impl IngestArgs {
         let fetcher = Fetcher::new(&config.fetch)?;
         let _lock = self.lock(&config.database).await?;
         let mut store = open_store(&config.database)?;
+        let progress = progress_bar(&config, self.feed.as_deref());
         let options = IngestOptions {
             all: self.all,
             feed: self.feed.clone(),
+            on_feed_done: progress.clone().map(|bar| {
+                let done: crate::ingest::OnFeedDone =
+                    std::sync::Arc::new(move |r: &crate::ingest::FeedReport| {
+                        bar.set_message(r.name.clone());
+                        bar.inc(1);
+                    });
+                done
+            }),
         };
         // On Ctrl-C / SIGTERM the pass is dropped between two awaits: every feed batch is
         // written by one synchronous transaction, so nothing is ever half-written.
@@ -62,6 +71,9 @@ impl IngestArgs {
                 return Ok(ExitCode::from(EXIT_INTERRUPTED));
             }
         };
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
         crate::websub::notify_hub(&fetcher, &config, &summary).await;
         for (name, why) in summary.failures() {
             eprintln!("feed {name} failed: {why}");
@@ -124,4 +136,27 @@ fn summary_json(summary: &IngestSummary) -> serde_json::Value {
         "elapsed_seconds": summary.elapsed.as_secs_f64(),
         "feeds": feeds,
     })
+}
+
+/// A progress bar over the feeds, only when a person is watching stderr (never under cron).
+fn progress_bar(
+    config: &crate::config::Config,
+    only: Option<&str>,
+) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let feeds = config
+        .feeds
+        .iter()
+        .filter(|f| only.is_none_or(|o| o == f.name))
+        .count();
+    let bar = indicatif::ProgressBar::new(feeds as u64);
+    let style =
+        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} feeds {wide_bar} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
 }

@@ -25,13 +25,28 @@ use crate::store::{ArticleWrite, IngestRun, NextCheck, PollResult, Store, StoreE
 use assemble::{entry_hash, keys_of};
 use stages::{Planned, Stage};
 
+/// Called with each feed's report as soon as that feed is done (progress display).
+pub type OnFeedDone = std::sync::Arc<dyn Fn(&FeedReport) + Send + Sync>;
+
 /// What to poll.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IngestOptions {
     /// Poll every enabled feed, due or not (Retry-After is still obeyed).
     pub all: bool,
     /// Poll only this feed (now, as with `all`).
     pub feed: Option<String>,
+    /// Progress callback, if any.
+    pub on_feed_done: Option<OnFeedDone>,
+}
+
+impl std::fmt::Debug for IngestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestOptions")
+            .field("all", &self.all)
+            .field("feed", &self.feed)
+            .field("on_feed_done", &self.on_feed_done.is_some())
+            .finish()
+    }
 }
 
 /// How one feed's poll ended.
@@ -173,10 +188,14 @@ pub async fn ingest(
         let force = options.all || options.feed.is_some();
         if let Err(skip) = check_due(&row, now, force) {
             tracing::debug!(feed = %feed.name, "skipped: {skip}");
-            summary.reports.push(FeedReport {
-                name: feed.name.clone(),
-                outcome: FeedOutcome::Skipped(skip),
-            });
+            report(
+                &mut summary,
+                options,
+                FeedReport {
+                    name: feed.name.clone(),
+                    outcome: FeedOutcome::Skipped(skip),
+                },
+            );
             continue;
         }
         running.push(stages::poll(fetcher.clone(), feed.clone(), row));
@@ -196,10 +215,14 @@ pub async fn ingest(
                     let poll = PollResult::NotModified;
                     let next = next_check(store, config, &feed, feed_id, &poll)?;
                     store.record_poll(feed_id, &poll, &next, Utc::now())?;
-                    summary.reports.push(FeedReport {
-                        name: feed.name.clone(),
-                        outcome: FeedOutcome::NotModified,
-                    });
+                    report(
+                        &mut summary,
+                        options,
+                        FeedReport {
+                            name: feed.name.clone(),
+                            outcome: FeedOutcome::NotModified,
+                        },
+                    );
                 }
                 Err(failure) => {
                     let next = next_check(store, config, &feed, feed_id, &failure)?;
@@ -209,10 +232,14 @@ pub async fn ingest(
                         other => format!("{other:?}"),
                     };
                     tracing::warn!(feed = %feed.name, "feed failed: {error}");
-                    summary.reports.push(FeedReport {
-                        name: feed.name.clone(),
-                        outcome: FeedOutcome::Failed(error),
-                    });
+                    report(
+                        &mut summary,
+                        options,
+                        FeedReport {
+                            name: feed.name.clone(),
+                            outcome: FeedOutcome::Failed(error),
+                        },
+                    );
                 }
             },
             Stage::Extracted {
@@ -228,15 +255,19 @@ pub async fn ingest(
                     store.write_feed_batch(feed_id, &writes, &poll, &next, &linking, Utc::now())?
                 };
                 tracing::info!(feed = %feed.name, new = stats.new, updated = stats.updated, "stored");
-                summary.reports.push(FeedReport {
-                    name: feed.name.clone(),
-                    outcome: FeedOutcome::Stored {
-                        new: stats.new,
-                        updated: stats.updated,
-                        pages,
-                        pages_failed,
+                report(
+                    &mut summary,
+                    options,
+                    FeedReport {
+                        name: feed.name.clone(),
+                        outcome: FeedOutcome::Stored {
+                            new: stats.new,
+                            updated: stats.updated,
+                            pages,
+                            pages_failed,
+                        },
                     },
-                });
+                );
             }
         }
     }
@@ -244,6 +275,14 @@ pub async fn ingest(
     summary.elapsed = started.elapsed();
     store.record_run(&summary.run(Utc::now()))?;
     Ok(summary)
+}
+
+/// Records a feed's report and tells the progress callback.
+fn report(summary: &mut IngestSummary, options: &IngestOptions, report: FeedReport) {
+    if let Some(done) = &options.on_feed_done {
+        done(&report);
+    }
+    summary.reports.push(report);
 }
 
 /// Days of history the adaptive poll interval looks at.
@@ -290,6 +329,7 @@ fn next_check(
             status,
             error,
             retry_after,
+            ..
         } => Outcome::Failure {
             status: *status,
             failures: row.consecutive_failures + 1,

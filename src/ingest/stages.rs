@@ -91,6 +91,7 @@ async fn poll_feed(
     };
     let parsed = parse_feed(&fetched.body, &fetched.final_url).map_err(|e| PollResult::Failed {
         status: Some(200),
+        kind: "parse".to_string(),
         error: format!("{}: {e}", fetched.final_url),
         retry_after: None,
     })?;
@@ -121,6 +122,7 @@ fn failure(e: &FetchError) -> PollResult {
     };
     PollResult::Failed {
         status,
+        kind: e.kind().to_string(),
         error: e.to_string(),
         retry_after,
     }

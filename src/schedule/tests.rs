@@ -12,6 +12,7 @@ fn row() -> FeedRow {
         last_success: None,
         last_status: None,
         last_error: None,
+        last_error_kind: None,
         consecutive_failures: 0,
         retry_after: None,
         disabled_reason: None,

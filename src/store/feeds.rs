@@ -28,6 +28,8 @@ pub struct FeedRow {
     pub last_status: Option<u16>,
     /// Why the last attempt failed.
     pub last_error: Option<String>,
+    /// The kind of the last failure (timeout, status, network, parse, ...).
+    pub last_error_kind: Option<String>,
     /// Failures in a row.
     pub consecutive_failures: u32,
     /// The server asked us not to come back before this.
@@ -77,6 +79,8 @@ pub enum PollResult {
     Failed {
         /// HTTP status, when the server answered.
         status: Option<u16>,
+        /// A short kind for metrics: status, timeout, network, blocked, too_large, parse...
+        kind: String,
         /// What went wrong.
         error: String,
         /// Retry-After the server sent.
@@ -102,6 +106,7 @@ fn feed_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
         last_success: ts(r.get("last_success")?),
         last_status: r.get("last_status")?,
         last_error: r.get("last_error")?,
+        last_error_kind: r.get("last_error_kind")?,
         consecutive_failures: r.get("consecutive_failures")?,
         retry_after: ts(r.get("retry_after")?),
         disabled_reason: r.get("disabled_reason")?,
@@ -237,18 +242,21 @@ pub(super) fn record_poll_on(
         ),
         PollResult::Failed {
             status,
+            kind,
             error,
             retry_after,
         } => conn.execute(
             "UPDATE feeds SET last_polled = ?2, last_status = ?3, last_error = ?4,
-                 consecutive_failures = consecutive_failures + 1, retry_after = ?5
+                 consecutive_failures = consecutive_failures + 1, retry_after = ?5,
+                 last_error_kind = ?6
              WHERE id = ?1",
             params![
                 feed_id,
                 now,
                 status,
                 error,
-                retry_after.map(|t| t.timestamp())
+                retry_after.map(|t| t.timestamp()),
+                kind
             ],
         ),
     }

@@ -31,6 +31,8 @@ pub struct Stats {
     pub feeds_by_state: BTreeMap<&'static str, i64>,
     /// Failing feeds by last HTTP status (0 = no answer: network, timeout, guard).
     pub failing_by_status: BTreeMap<i64, i64>,
+    /// Failing feeds by kind of their last error (timeout, status, network, parse, ...).
+    pub failing_by_kind: BTreeMap<String, i64>,
     /// Stories stored.
     pub stories: i64,
     /// Articles stored.
@@ -84,6 +86,11 @@ impl Store {
                     .failing_by_status
                     .entry(i64::from(feed.last_status.unwrap_or(0)))
                     .or_default() += 1;
+                let kind = feed
+                    .last_error_kind
+                    .clone()
+                    .unwrap_or_else(|| "unknown".into());
+                *stats.failing_by_kind.entry(kind).or_default() += 1;
                 "failing"
             } else if feed.last_success.is_none() {
                 "new"

@@ -203,6 +203,7 @@ fn failures_count_up_and_reset() {
     let id = store.feed("a").unwrap().id;
     let fail = PollResult::Failed {
         status: Some(500),
+        kind: "status".into(),
         error: "HTTP 500".into(),
         retry_after: None,
     };

@@ -4,4 +4,5 @@ ALTER TABLE feeds ADD COLUMN next_check INTEGER;            -- unix seconds; NUL
 ALTER TABLE feeds ADD COLUMN config_url TEXT;               -- url as written in feeds.toml
 ALTER TABLE feeds ADD COLUMN fresh_secs INTEGER;            -- Cache-Control max-age / Expires
 ALTER TABLE feeds ADD COLUMN update_period_secs INTEGER;    -- sy:updatePeriod / updateFrequency
+ALTER TABLE feeds ADD COLUMN last_error_kind TEXT;         -- timeout, status, network, parse...
 UPDATE feeds SET config_url = url;
