@@ -11,4 +11,5 @@ mod extract_quality;
 mod faults;
 mod operate;
 mod pipeline;
+mod republish;
 mod serve;
