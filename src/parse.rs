@@ -86,7 +86,7 @@ fn convert_entry(entry: Entry, feed_base: &Url) -> FeedItem {
             .filter(|t| !t.is_empty()),
         summary_html: entry
             .summary
-            .map(|s| text_as_html(&s.content, &s.content_type.to_string())),
+            .map(|s| text_as_html(&s.content, s.content_type.as_ref())),
         content_html: entry
             .content
             .and_then(|c| c.body)

@@ -31,7 +31,7 @@ fn save_config(cli: &Cli, text: &str) -> Result<(), Failure> {
 
 async fn fetch_body(fetcher: &Fetcher, url: &url::Url) -> Result<crate::fetch::Fetched, Failure> {
     match fetcher.fetch(url, &Validators::default()).await? {
-        FetchOutcome::Fetched(f) => Ok(f),
+        FetchOutcome::Fetched(f) => Ok(*f),
         FetchOutcome::NotModified => Err(anyhow::anyhow!("{url}: unexpected 304").into()),
     }
 }

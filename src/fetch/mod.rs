@@ -137,7 +137,7 @@ pub enum FetchOutcome {
     /// 304: nothing changed since the validators were issued.
     NotModified,
     /// A new body.
-    Fetched(Fetched),
+    Fetched(Box<Fetched>),
 }
 
 /// A shared HTTP client with politeness limits; cheap to clone.
@@ -205,7 +205,7 @@ impl Fetcher {
                 .request(&current, validators)
                 .send()
                 .await
-                .map_err(|e| self.classify(&current.to_string(), e))?;
+                .map_err(|e| self.classify(current.as_ref(), e))?;
             let status = response.status();
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
                 break (response, permits);
@@ -241,7 +241,7 @@ impl Fetcher {
         if !visited.is_empty() && all_permanent {
             fetched.moved_permanently = Some(fetched.final_url.clone());
         }
-        Ok(FetchOutcome::Fetched(fetched))
+        Ok(FetchOutcome::Fetched(Box::new(fetched)))
     }
 
     /// POSTs a form (WebSub publish pings): same guard, limits and timeouts as a GET; a
