@@ -9,21 +9,7 @@ use serde::Serialize;
 
 use crate::model::{Story, StoryLink};
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::render::clean::escape;
 
 /// "9 hours ago" style age of `then` at `now`.
 pub fn relative_time(then: DateTime<Utc>, now: DateTime<Utc>) -> String {

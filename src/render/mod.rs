@@ -7,7 +7,7 @@
 //! block appended to the HTML content (see [`related_block`]).
 
 mod atom;
-mod clean;
+pub(crate) mod clean;
 mod dates;
 mod format;
 mod json;

@@ -161,28 +161,25 @@ impl Store {
             .map_err(|e| err(&self.path, e))?;
         for stored in stories.iter_mut() {
             let id = stored.story.id;
-            let links = stmt
-                .query_map(params![id], |r| {
-                    Ok(StoryLink {
-                        url: r.get(0)?,
-                        source: r.get(1)?,
-                        title: r.get(2)?,
-                    })
-                })
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(|e| err(&self.path, e))?;
-            stored.story.also_reported_by = links;
-            stored.story.related = related
-                .query_map(params![id], |r| {
-                    Ok(StoryLink {
-                        url: r.get(0)?,
-                        source: r.get(1)?,
-                        title: r.get(2)?,
-                    })
-                })
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(|e| err(&self.path, e))?;
+            stored.story.also_reported_by =
+                story_links(&mut stmt, id).map_err(|e| err(&self.path, e))?;
+            stored.story.related = story_links(&mut related, id).map_err(|e| err(&self.path, e))?;
         }
         Ok(())
     }
+}
+
+/// Runs a `(url, feed name, title)` query for one story id.
+fn story_links(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    id: i64,
+) -> rusqlite::Result<Vec<StoryLink>> {
+    stmt.query_map(params![id], |r| {
+        Ok(StoryLink {
+            url: r.get(0)?,
+            source: r.get(1)?,
+            title: r.get(2)?,
+        })
+    })?
+    .collect()
 }
