@@ -4,6 +4,8 @@
 //! Links are resolved against `xml:base` and the feed's own URL; titles become plain text;
 //! an entry without an id keeps `guid: None` so the store can derive a stable identity.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link};
 use url::Url;
@@ -33,7 +35,13 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, ParseError> {
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    let feed = parser.parse(bytes)?;
+    let feed = match atom03_as_atom10(bytes) {
+        // Atom 0.3 markup Atom 1.0 rejects (e.g. `mode="escaped"`) keeps the old result.
+        Cow::Owned(as10) => parser
+            .parse(as10.as_slice())
+            .or_else(|_| parser.parse(bytes))?,
+        Cow::Borrowed(_) => parser.parse(bytes)?,
+    };
     let mut parsed = convert_feed(feed, base);
     parsed.update_period_secs = syndication_period(bytes);
     Ok(parsed)
@@ -226,6 +234,25 @@ fn syndication_period(bytes: &[u8]) -> Option<u64> {
         .filter(|f| *f > 0)
         .unwrap_or(1);
     Some(period / frequency)
+}
+
+/// Atom 0.3 (the 2003 draft, namespace `http://purl.org/atom/ns#`) names entries, titles,
+/// links and ids as Atom 1.0 does, but feed-rs only knows the 1.0 namespace and finds no
+/// entries; so the root's namespace is read as 1.0. Other documents pass through untouched.
+fn atom03_as_atom10(bytes: &[u8]) -> Cow<'_, [u8]> {
+    const ATOM03: &[u8] = b"http://purl.org/atom/ns#";
+    const ATOM10: &[u8] = b"http://www.w3.org/2005/Atom";
+    let head = &bytes[..bytes.len().min(4096)];
+    match head.windows(ATOM03.len()).position(|w| w == ATOM03) {
+        Some(at) => {
+            let mut out = Vec::with_capacity(bytes.len());
+            out.extend_from_slice(&bytes[..at]);
+            out.extend_from_slice(ATOM10);
+            out.extend_from_slice(&bytes[at + ATOM03.len()..]);
+            Cow::Owned(out)
+        }
+        None => Cow::Borrowed(bytes),
+    }
 }
 
 /// True when the body starts (after BOM/whitespace) like an HTML document, not XML or JSON.

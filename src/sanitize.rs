@@ -85,17 +85,39 @@ pub fn sanitize_html(html: &str, base: Option<&url::Url>) -> String {
         Some(base) => UrlRelative::RewriteWithBase(base.clone()),
         None => UrlRelative::Deny,
     });
-    builder.clean(html).to_string().trim().to_string()
+    let mut clean = builder.clean(html).to_string();
+    // ammonia can serialize a tree that an HTML parser nests differently (`<p><table>`: the
+    // table closes the paragraph), so a second pass would change it. Clean until the output
+    // parses back to itself, so stored HTML is stable when sanitized again downstream.
+    for _ in 0..3 {
+        let again = builder.clean(&clean).to_string();
+        if again == clean {
+            break;
+        }
+        clean = again;
+    }
+    clean.trim().to_string()
 }
 
 /// Strips every tag, returning the text content with entities decoded and whitespace
-/// collapsed: for titles and summaries that must be plain text.
+/// collapsed: for titles and summaries that must be plain text. The source of scripts and
+/// style sheets is not text and is dropped.
 pub fn html_to_plain(html: &str) -> String {
     let fragment = scraper::Html::parse_fragment(html);
     let mut out = String::with_capacity(html.len());
-    for piece in fragment.root_element().text() {
-        out.push_str(piece);
-        out.push(' ');
+    for node in fragment.root_element().descendants() {
+        let Some(piece) = node.value().as_text() else {
+            continue;
+        };
+        let hidden = node.ancestors().any(|a| {
+            a.value()
+                .as_element()
+                .is_some_and(|e| matches!(e.name(), "script" | "style"))
+        });
+        if !hidden {
+            out.push_str(piece);
+            out.push(' ');
+        }
     }
     collapse_whitespace(&out)
 }
@@ -215,9 +237,27 @@ mod tests {
     }
 
     #[test]
+    fn plain_text_drops_script_and_style_source() {
+        // Regression (issue 7, feedparser sanitize/entry_title_script): a title with an
+        // escaped <script> came out as "safe location.href=...; description".
+        assert_eq!(
+            html_to_plain("safe<script>location.href='x';</script> <style>p{}</style>description"),
+            "safe description"
+        );
+    }
+
+    #[test]
     fn text_keeps_paragraphs() {
         let html = "<h2>Head</h2><p>One  <b>two</b></p>text<ul><li>a</li><li>b\u{ad}c</li></ul>";
         assert_eq!(html_to_text(html), "Head\n\nOne two\n\ntext\n\na\n\nbc");
+    }
+
+    #[test]
+    fn sanitizing_is_idempotent_when_the_parser_renests() {
+        // Regression (issue 7, found by tests/properties.rs): the first pass gave
+        // `<p><table>...</table></p>`, the second `<p></p><table>...</table><p></p>`.
+        let once = sanitize_html("<p><select><option><table><tr><td>", None);
+        assert_eq!(sanitize_html(&once, None), once);
     }
 
     #[test]

@@ -120,3 +120,17 @@ fn corpus_feeds_never_panic() {
     }
     assert!(count > 100, "only {count} corpus feeds found");
 }
+
+#[test]
+fn atom03_feed_has_its_entries() {
+    // Regression (issue 7): feed-rs found no entries in Atom 0.3 feeds (gofeed and
+    // feedparser read them), so such a feed looked empty.
+    let xml = r#"<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#">
+<title>Old</title><entry><title>Entry Title</title><id>urn:e1</id>
+<link rel="alternate" type="text/html" href="http://example.org/e1"/>
+<issued>2004-01-01T00:00:00Z</issued></entry></feed>"#;
+    let feed = parse_feed(xml.as_bytes(), &base()).unwrap();
+    assert_eq!(feed.items.len(), 1);
+    assert_eq!(feed.items[0].title.as_deref(), Some("Entry Title"));
+    assert_eq!(feed.items[0].link.as_deref(), Some("http://example.org/e1"));
+}
