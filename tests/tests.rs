@@ -11,5 +11,7 @@ mod extract_quality;
 mod faults;
 mod operate;
 mod pipeline;
+mod properties;
+mod reliability;
 mod republish;
 mod serve;
