@@ -93,11 +93,10 @@ fn frequencies<S: RelatedStore>(
     docs: &[StoredDoc],
     n: u64,
 ) -> HashMap<TermId, f32> {
-    let mut idf_of: HashMap<TermId, f32> = q_terms
-        .iter()
-        .zip(q_df)
-        .map(|(t, df)| (*t, idf(df + 1, n)))
-        .collect();
+    let total: usize = q_terms.len() + docs.iter().map(|d| d.vector.terms.len()).sum::<usize>();
+    let mut idf_of: HashMap<TermId, f32> =
+        HashMap::with_capacity_and_hasher(total, Default::default());
+    idf_of.extend(q_terms.iter().zip(q_df).map(|(t, df)| (*t, idf(df + 1, n))));
     let mut missing: Vec<TermId> = Vec::new();
     for d in docs {
         for (t, _) in &d.vector.terms {
@@ -112,31 +111,36 @@ fn frequencies<S: RelatedStore>(
     idf_of
 }
 
-/// The new story's TF-IDF weights by term, and its norm.
-fn weigh(q: &TermVector, idf_of: &HashMap<TermId, f32>) -> (HashMap<TermId, f32>, f32) {
-    let weights: HashMap<TermId, f32> = q
+/// The new story's TF-IDF weights, sorted by term as its vector is, and their norm.
+fn weigh(q: &TermVector, idf_of: &HashMap<TermId, f32>) -> (Vec<(TermId, f32)>, f32) {
+    let weights: Vec<(TermId, f32)> = q
         .terms
         .iter()
         .map(|(t, w)| (*t, w * idf_of.get(t).copied().unwrap_or(1.0)))
         .collect();
-    let norm = weights.values().map(|w| w * w).sum::<f32>().sqrt();
+    let norm = weights.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
     (weights, norm)
 }
 
 /// The relevance of a stored story to the new one: TF-IDF cosine, lowered for the same outlet
-/// so that other outlets' coverage comes first when it is about as relevant.
+/// so that other outlets' coverage comes first when it is about as relevant. Both vectors are
+/// sorted by term, so the dot product is a merge.
 fn pair_score(
     new: &NewDoc,
-    (q, q_norm): &(HashMap<TermId, f32>, f32),
+    (q, q_norm): &(Vec<(TermId, f32)>, f32),
     other: &StoredDoc,
     idf_of: &HashMap<TermId, f32>,
 ) -> f32 {
     let (mut dot, mut norm) = (0.0f32, 0.0f32);
+    let mut qi = 0;
     for (t, w) in &other.vector.terms {
         let w = w * idf_of.get(t).copied().unwrap_or(1.0);
         norm += w * w;
-        if let Some(qw) = q.get(t) {
-            dot += qw * w;
+        while qi < q.len() && q[qi].0 < *t {
+            qi += 1;
+        }
+        if qi < q.len() && q[qi].0 == *t {
+            dot += q[qi].1 * w;
         }
     }
     if dot == 0.0 {

@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::store::{Posting, RelatedStore, StoredDoc};
-use super::vector::TermId;
+use super::vector::{posted_terms, TermId};
 use super::RelatedUpdate;
 
 /// The related-stories index held in memory.
@@ -23,14 +23,23 @@ impl MemoryIndex {
         Self::default()
     }
 
-    /// Adds a story's vector (replacing any previous one with the same id).
+    /// Adds a story's vector (replacing any previous one with the same id): counts all its
+    /// terms and posts its [`posted_terms`], as the store does.
     pub fn insert(&mut self, doc: StoredDoc) {
         self.remove(doc.story_id);
-        for (term, weight) in &doc.vector.terms {
-            *self.df.entry(*term).or_default() += 1;
-            let list = self.postings.entry(*term).or_default();
+        let dfs: Vec<u64> = doc
+            .vector
+            .terms
+            .iter()
+            .map(|(t, _)| self.df.get(t).copied().unwrap_or(0))
+            .collect();
+        for (term, weight) in posted_terms(&doc.vector, &dfs, self.docs.len() as u64) {
+            let list = self.postings.entry(term).or_default();
             let pos = list.partition_point(|p| p.0 <= doc.published);
-            list.insert(pos, (doc.published, doc.story_id, *weight));
+            list.insert(pos, (doc.published, doc.story_id, weight));
+        }
+        for (term, _) in &doc.vector.terms {
+            *self.df.entry(*term).or_default() += 1;
         }
         self.docs.insert(doc.story_id, doc);
     }

@@ -18,7 +18,10 @@ pub use find::{find_related, CANDIDATES, POSTINGS_PER_TERM, QUERY_TERMS, SAME_FE
 pub use memory::MemoryIndex;
 pub use store::{Posting, RelatedStore, StoredDoc};
 pub use tokenize::{detect_language, tokenize, tokenize_as, words, Lang};
-pub use vector::{cosine, idf, term_id, term_vector, TermId, TermVector, MAX_TERMS, TITLE_WEIGHT};
+pub use vector::{
+    cosine, idf, posted_terms, term_id, term_vector, TermId, TermVector, MAX_TERMS, POSTED_TERMS,
+    TITLE_WEIGHT,
+};
 
 /// Default minimum score: a TF-IDF cosine of 0.15.
 pub const DEFAULT_MIN_SCORE: f32 = 0.15;

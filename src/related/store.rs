@@ -3,12 +3,14 @@
 //!
 //! Tables it implies (the store writes them from [`super::RelatedUpdate`]):
 //!
-//! - `story_vectors(story_id INTEGER PRIMARY KEY, source TEXT, published INTEGER, vector BLOB)`
-//!   with an index on `published`; `vector` is the serialized [`super::TermVector`].
-//! - `terms(term INTEGER, story_id INTEGER, weight REAL)`, index on `(term, story_id)`; `term`
-//!   is a [`super::TermId`] (stable hash of the token).
+//! - `story_vectors(story_id INTEGER PRIMARY KEY, source TEXT, published INTEGER, vector BLOB)`;
+//!   `vector` is the serialized [`super::TermVector`].
+//! - `terms(term INTEGER, weight REAL, story_id INTEGER, published INTEGER)`, primary key
+//!   `(term, weight DESC, story_id)`: the postings of each story's [`super::posted_terms`],
+//!   with the story's publication time copied in; `term` is a [`super::TermId`] (stable hash
+//!   of the token).
 //! - `term_df(term INTEGER PRIMARY KEY, df INTEGER)`, incremented once per term of each new
-//!   story.
+//!   story (all of its terms, posted or not).
 //! - `related(story_id INTEGER, other_id INTEGER, score REAL, rank INTEGER)`,
 //!   primary key `(story_id, rank)`; a story's list is replaced as a whole.
 
@@ -42,7 +44,7 @@ pub struct StoredDoc {
 
 /// Read access to the related-stories index.
 pub trait RelatedStore {
-    /// Number of indexed stories. SQL: `SELECT COUNT(*) FROM story_vectors`.
+    /// Number of indexed stories. SQL: a one-row count kept by triggers on `story_vectors`.
     fn doc_count(&self) -> u64;
 
     /// Document frequency of each term (0 when unknown), in the order given.
@@ -51,9 +53,8 @@ pub trait RelatedStore {
 
     /// Stories published in `[from, to]` holding each term, at most `limit_per_term` per term
     /// (the highest weights), ordered freely.
-    /// SQL, per term: `SELECT t.story_id, t.weight FROM terms t JOIN story_vectors s USING
-    /// (story_id) WHERE t.term = ?1 AND s.published BETWEEN ?2 AND ?3 ORDER BY t.weight DESC
-    /// LIMIT ?4`.
+    /// SQL, per term: `SELECT story_id, weight FROM terms WHERE term = ?1 AND published
+    /// BETWEEN ?2 AND ?3 ORDER BY weight DESC, story_id LIMIT ?4`.
     fn postings(&self, terms: &[TermId], from: i64, to: i64, limit_per_term: usize)
         -> Vec<Posting>;
 

@@ -67,6 +67,31 @@ pub fn term_vector(title: &str, text: &str, lang: Option<&str>) -> TermVector {
     TermVector { terms }
 }
 
+/// Terms of a story written to the postings, the inverted index candidates are found
+/// through: its most distinctive ones by TF-IDF when it is indexed. The whole vector is still
+/// stored and used for the exact score; candidates are looked up by the new story's own most
+/// distinctive terms ([`super::QUERY_TERMS`]), which a story on the same event holds among its
+/// most distinctive too. Bounds the index writes per story.
+pub const POSTED_TERMS: usize = 64;
+
+/// The `(term, weight)` pairs of `vector` to post, at most [`POSTED_TERMS`]: `dfs[i]` is the
+/// document frequency of its `i`-th term among the `n` stories indexed before it.
+pub fn posted_terms(vector: &TermVector, dfs: &[u64], n: u64) -> Vec<(TermId, f32)> {
+    let mut ranked: Vec<(f32, TermId, f32)> = vector
+        .terms
+        .iter()
+        .zip(dfs)
+        .map(|((t, w), df)| (w * idf(df + 1, n + 1), *t, *w))
+        .collect();
+    if ranked.len() > POSTED_TERMS {
+        ranked.select_nth_unstable_by(POSTED_TERMS, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(POSTED_TERMS);
+    }
+    let mut posted: Vec<(TermId, f32)> = ranked.into_iter().map(|(_, t, w)| (t, w)).collect();
+    posted.sort_unstable_by_key(|p| p.0);
+    posted
+}
+
 /// Smoothed inverse document frequency of a term found in `df` of `n` stories.
 pub fn idf(df: u64, n: u64) -> f32 {
     (((n + 1) as f32) / ((df + 1) as f32)).ln() + 1.0

@@ -1,7 +1,7 @@
 //! The `articles` table: one row per source item, written per feed in one transaction.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::feeds::{record_poll_on, NextCheck, PollResult};
 use super::index::{insert_bands, insert_story_doc, SqlIndex};
@@ -141,32 +141,43 @@ impl Store {
     ) -> Result<WriteStats> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
-        let source: String = tx
-            .query_row("SELECT name FROM feeds WHERE id = ?1", [feed_id], |r| {
-                r.get(0)
-            })
-            .map_err(|e| err(&path, e))?;
-        let mut stats = WriteStats::default();
-        for write in writes {
-            match write {
-                ArticleWrite::New { record, story } => {
-                    insert_new(&tx, feed_id, &source, record, *story, related, now)
-                        .map_err(|e| err(&path, e))?;
-                    stats.new += 1;
-                }
-                ArticleWrite::Update {
-                    id,
-                    record,
-                    keep_body,
-                } => {
-                    update_article(&tx, *id, record, *keep_body, now).map_err(|e| err(&path, e))?;
-                    stats.updated += 1;
+        let written = (|| {
+            self.df.borrow_mut().sync(&tx)?;
+            let index = SqlIndex::new(&tx, &self.df);
+            let source: String =
+                tx.query_row("SELECT name FROM feeds WHERE id = ?1", [feed_id], |r| {
+                    r.get(0)
+                })?;
+            let mut stats = WriteStats::default();
+            for write in writes {
+                match write {
+                    ArticleWrite::New { record, story } => {
+                        insert_new(&index, feed_id, &source, record, *story, related, now)?;
+                        stats.new += 1;
+                    }
+                    ArticleWrite::Update {
+                        id,
+                        record,
+                        keep_body,
+                    } => {
+                        update_article(&tx, *id, record, *keep_body, now)?;
+                        stats.updated += 1;
+                    }
                 }
             }
-        }
-        record_poll_on(&tx, feed_id, poll, next, now).map_err(|e| err(&path, e))?;
-        tx.commit().map_err(|e| err(&path, e))?;
-        Ok(stats)
+            self.df.borrow_mut().flush(&tx)?;
+            record_poll_on(&tx, feed_id, poll, next, now)?;
+            Ok(stats)
+        })();
+        let stats = match written {
+            Ok(stats) => tx.commit().map(|()| stats),
+            Err(e) => Err(e),
+        };
+        // Whatever did not commit is rolled back; the cached frequencies may count it.
+        stats.map_err(|e| {
+            self.df.borrow_mut().clear();
+            err(&path, e)
+        })
     }
 }
 
@@ -186,7 +197,7 @@ fn known(r: &rusqlite::Row<'_>) -> rusqlite::Result<KnownArticle> {
 /// Inserts a new article: folds it into the story of a stored copy (unless `story` is
 /// already decided), records its band keys, and links a new story to related ones.
 fn insert_new(
-    tx: &Transaction<'_>,
+    index: &SqlIndex<'_>,
     feed_id: i64,
     source: &str,
     record: &ArticleRecord,
@@ -194,8 +205,9 @@ fn insert_new(
     related: &RelatedConfig,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
+    let tx = index.conn();
     let check = (story.is_none() && !record.content_text.is_empty())
-        .then(|| find_copy(&SqlIndex(tx), &record.content_text));
+        .then(|| find_copy(index, &record.content_text));
     let story = story.or_else(|| check.as_ref().and_then(|c| c.copy_of).map(|c| c.story_id));
     let (article_id, story_id) = insert_article(tx, feed_id, record, story, now)?;
     if let Some(check) = &check {
@@ -210,15 +222,15 @@ fn insert_new(
             &record.content_text,
             record.lang.as_deref(),
         );
-        let update = find_related(&SqlIndex(tx), &doc, related);
-        insert_story_doc(tx, &doc, &update, now.timestamp())?;
+        let update = find_related(index, &doc, related);
+        insert_story_doc(index, &doc, &update, now.timestamp())?;
     }
     Ok(())
 }
 
 /// Inserts the article row (and its story when it starts one); returns (article, story).
 fn insert_article(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     feed_id: i64,
     a: &ArticleRecord,
     story: Option<i64>,
@@ -282,7 +294,7 @@ fn insert_article(
 }
 
 fn update_article(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     id: i64,
     a: &ArticleRecord,
     keep_body: bool,

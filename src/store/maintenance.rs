@@ -35,12 +35,9 @@ impl Store {
             [cutoff.timestamp()],
         )
         .map_err(|e| err(&path, e))?;
-        run(
-            "UPDATE term_df SET df = df - (SELECT COUNT(*) FROM terms t
-                 WHERE t.term = term_df.term AND t.story_id IN (SELECT id FROM temp.doomed))
-             WHERE term IN (SELECT term FROM terms WHERE story_id IN (SELECT id FROM temp.doomed))",
-        )?;
-        run("DELETE FROM term_df WHERE df <= 0")?;
+        // Document frequencies count every term of a story's vector (only the most
+        // distinctive are posted in `terms`), so they are taken back from the vectors.
+        super::index::uncount_doomed_terms(&tx).map_err(|e| err(&path, e))?;
         run("DELETE FROM terms WHERE story_id IN (SELECT id FROM temp.doomed)")?;
         run("DELETE FROM story_vectors WHERE story_id IN (SELECT id FROM temp.doomed)")?;
         run(
@@ -53,6 +50,7 @@ impl Store {
         let stories = run("DELETE FROM stories WHERE id IN (SELECT id FROM temp.doomed)")?;
         run("DELETE FROM temp.doomed")?;
         tx.commit().map_err(|e| err(&path, e))?;
+        self.df.borrow_mut().clear();
         Ok(PruneStats { stories, articles })
     }
 

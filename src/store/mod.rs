@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_story_index.sql")),
     (3, include_str!("migrations/0003_schedule.sql")),
     (4, include_str!("migrations/0004_ingest_runs.sql")),
+    (5, include_str!("migrations/0005_index_layout.sql")),
 ];
 
 /// Why a database operation failed.
@@ -61,6 +62,8 @@ pub enum StoreError {
 pub struct Store {
     conn: Connection,
     path: String,
+    /// Document frequencies of the related index, cached for this connection.
+    df: std::cell::RefCell<index::DfCache>,
 }
 
 /// Result alias for store operations.
@@ -79,10 +82,16 @@ impl Store {
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON;",
+             PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = -32768;
+             PRAGMA wal_autocheckpoint = 8192;",
         )
         .map_err(wrap)?;
-        let mut store = Store { conn, path: shown };
+        let mut store = Store {
+            conn,
+            path: shown,
+            df: Default::default(),
+        };
         store.migrate()?;
         Ok(store)
     }

@@ -290,3 +290,309 @@ fn backup_is_a_readable_copy() {
     let restored = Store::open(&copy).unwrap();
     assert_eq!(restored.feeds().unwrap().len(), 2);
 }
+
+/// Document frequencies as `term_df` holds them.
+fn df_table(store: &Store) -> std::collections::BTreeMap<i64, i64> {
+    let mut stmt = store.conn.prepare("SELECT term, df FROM term_df").unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap());
+    rows.collect()
+}
+
+/// Document frequencies the database implies: `term_df` plus the stories not yet counted in it.
+fn df_effective(store: &Store) -> std::collections::BTreeMap<i64, i64> {
+    let mut out = df_table(store);
+    let mut stmt = store
+        .conn
+        .prepare("SELECT vector FROM story_vectors WHERE counted = 0")
+        .unwrap();
+    let mut rows = stmt.query([]).unwrap();
+    while let Some(row) = rows.next().unwrap() {
+        let blob: Vec<u8> = row.get(0).unwrap();
+        for (t, _) in index::decode_vector(&blob).terms {
+            *out.entry(t).or_insert(0) += 1;
+        }
+    }
+    out.retain(|_, df| *df != 0);
+    out
+}
+
+/// Document frequencies counted from scratch over the stored vectors.
+fn df_recount(store: &Store) -> std::collections::BTreeMap<i64, i64> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stmt = store
+        .conn
+        .prepare("SELECT vector FROM story_vectors")
+        .unwrap();
+    let mut rows = stmt.query([]).unwrap();
+    while let Some(row) = rows.next().unwrap() {
+        let blob: Vec<u8> = row.get(0).unwrap();
+        for (t, _) in index::decode_vector(&blob).terms {
+            *out.entry(t).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+/// What this connection's related index answers for `terms` (through its df cache).
+fn df_seen(store: &Store, terms: &[i64]) -> Vec<u64> {
+    use crate::related::RelatedStore;
+    index::SqlIndex::new(&store.conn, &store.df).doc_freqs(terms)
+}
+
+fn story_write(identity: &str, title: &str, text: &str) -> ArticleWrite {
+    let mut r = record(identity, title);
+    r.content_text = text.into();
+    ArticleWrite::New {
+        record: r,
+        story: None,
+    }
+}
+
+#[test]
+fn cached_frequencies_stay_exact_across_rollback_other_writers_and_prune() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut store = Store::open(&path).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let feed = store.feed("a").unwrap().id;
+    let linking = crate::related::RelatedConfig::default();
+    let text = "Harbour inspectors audited the port contracts and found missing cranes.";
+    store
+        .write_feed_batch(
+            feed,
+            &[story_write(
+                "s1",
+                "Harbour audit finds missing cranes",
+                text,
+            )],
+            &fetched(),
+            &next(),
+            &linking,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(df_effective(&store), df_recount(&store));
+    let terms: Vec<i64> = df_recount(&store).keys().copied().collect();
+
+    // A batch that fails after linking a new story (its second article names a story that
+    // does not exist) rolls back; the frequencies it counted must not survive in the cache.
+    let mut orphan = record("s3", "Orphan");
+    orphan.content_text = "Unrelated text".into();
+    let failing = [
+        story_write("s2", "Harbour audit: cranes missing", text),
+        ArticleWrite::New {
+            record: orphan,
+            story: Some(999_999),
+        },
+    ];
+    assert!(store
+        .write_feed_batch(feed, &failing, &fetched(), &next(), &linking, now())
+        .is_err());
+    assert_eq!(df_effective(&store), df_recount(&store));
+    assert_eq!(df_seen(&store, &terms), vec![1; terms.len()]);
+
+    // Another connection adds a story with the same terms: this one must see it.
+    let mut other = Store::open(&path).unwrap();
+    other
+        .write_feed_batch(
+            feed,
+            &[story_write(
+                "s4",
+                "Harbour audit finds missing cranes",
+                "Missing cranes were found after harbour inspectors audited port contracts.",
+            )],
+            &fetched(),
+            &next(),
+            &linking,
+            now(),
+        )
+        .unwrap();
+    drop(other);
+    store
+        .write_feed_batch(
+            feed,
+            &[story_write(
+                "s5",
+                "Weather",
+                "Rain is expected over the mountains tonight.",
+            )],
+            &fetched(),
+            &next(),
+            &linking,
+            now(),
+        )
+        .unwrap();
+    let recount = df_recount(&store);
+    assert_eq!(df_effective(&store), recount);
+    assert!(
+        terms.iter().any(|t| recount[t] == 2),
+        "the other connection's story should share terms"
+    );
+    let expected: Vec<u64> = terms.iter().map(|t| recount[t] as u64).collect();
+    assert_eq!(df_seen(&store, &terms), expected);
+
+    // Pruning takes every term of the removed stories back out.
+    store.prune(now() + chrono::Duration::days(1)).unwrap();
+    assert!(df_effective(&store).is_empty());
+    assert_eq!(df_seen(&store, &terms), vec![0; terms.len()]);
+}
+
+#[test]
+fn version_4_index_is_migrated_with_its_postings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    let old_text = "Harbour inspectors audited the port contracts and found missing cranes.";
+    let vector = crate::related::term_vector("Harbour audit", old_text, Some("en"));
+    {
+        // A database as feedmix with migrations 1-4 left it, holding one indexed story.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        )
+        .unwrap();
+        for (version, sql) in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
+                [version],
+            )
+            .unwrap();
+        }
+        let published = (now() - chrono::Duration::days(1)).timestamp();
+        conn.execute(
+            "INSERT INTO stories (id, published, updated) VALUES (7, ?1, ?1)",
+            [published],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO story_vectors (story_id, source, published, vector) VALUES (7, 'b', ?1, ?2)",
+            rusqlite::params![published, index::encode_vector(&vector)],
+        )
+        .unwrap();
+        for (t, w) in &vector.terms {
+            conn.execute(
+                "INSERT INTO terms (term, story_id, weight) VALUES (?1, 7, ?2)",
+                rusqlite::params![t, f64::from(*w)],
+            )
+            .unwrap();
+            conn.execute("INSERT INTO term_df (term, df) VALUES (?1, 1)", [t])
+                .unwrap();
+        }
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.integrity_check().unwrap(), Ok(()));
+    let (postings, count): (i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM terms WHERE story_id = 7 AND published > 0),
+                    (SELECT n FROM story_count)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(postings as usize, vector.terms.len());
+    assert_eq!(count, 1);
+    // The migrated story is found through its old postings.
+    store.sync_feeds(&config().feeds).unwrap();
+    let feed = store.feed("a").unwrap().id;
+    let linking = crate::related::RelatedConfig::new(3, 30, Some(0.0));
+    store
+        .write_feed_batch(
+            feed,
+            &[story_write(
+                "n1",
+                "Port audit: cranes missing",
+                "Port contracts audited; inspectors found cranes missing at the harbour.",
+            )],
+            &fetched(),
+            &next(),
+            &linking,
+            now(),
+        )
+        .unwrap();
+    let linked: Vec<i64> = store
+        .conn
+        .prepare("SELECT other_id FROM related WHERE story_id = (SELECT MAX(id) FROM stories)")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        linked,
+        vec![7],
+        "the new story should link the migrated one"
+    );
+}
+
+#[test]
+fn new_stories_are_counted_into_term_df_in_bulk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut store = Store::open(&path).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let feed = store.feed("a").unwrap().id;
+    let linking = crate::related::RelatedConfig::default();
+    let uncounted = |store: &Store| -> i64 {
+        store
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM story_vectors WHERE counted = 0",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let words = [
+        "harbour", "crane", "audit", "bridge", "council", "budget", "storm", "ferry", "school",
+        "hospital", "election", "court", "strike", "museum", "market", "tunnel",
+    ];
+    let mut written = 0;
+    while uncounted(&store) > 0 || written == 0 {
+        // Fifteen words in a pseudo-random order: stories that share terms but no phrasing.
+        let mut x = written as u64 * 2_654_435_761 + 1;
+        let text: Vec<&str> = (0..15)
+            .map(|_| {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                words[(x >> 60) as usize]
+            })
+            .collect();
+        let (a, b, c) = (text[0], text[1], text[2]);
+        let text = text.join(" ");
+        store
+            .write_feed_batch(
+                feed,
+                &[story_write(
+                    &format!("s{written}"),
+                    &format!("{a} {b} {c}"),
+                    &text,
+                )],
+                &fetched(),
+                &next(),
+                &linking,
+                now(),
+            )
+            .unwrap();
+        written += 1;
+        assert_eq!(
+            df_effective(&store),
+            df_recount(&store),
+            "after {written} stories"
+        );
+        assert!(written <= 1_000, "uncounted stories were never flushed");
+        if written == 10 {
+            // A restart in between: the uncounted stories are read back, not lost.
+            drop(store);
+            store = Store::open(&path).unwrap();
+            let terms: Vec<i64> = df_recount(&store).keys().copied().collect();
+            store.df.borrow_mut().sync(&store.conn).unwrap();
+            let expected: Vec<u64> = terms.iter().map(|t| df_recount(&store)[t] as u64).collect();
+            assert_eq!(df_seen(&store, &terms), expected);
+        }
+    }
+    assert_eq!(df_table(&store), df_recount(&store));
+}
