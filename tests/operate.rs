@@ -99,6 +99,93 @@ async fn run_daemon_polls_and_stops_cleanly_on_sigterm() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_reloads_feeds_toml_on_sighup_and_keeps_a_good_config_over_a_bad_one() {
+    let world = World::start(Router::new(), "").await;
+    let polled = |name: &str| {
+        count(
+            &world.db(),
+            &format!(
+                "SELECT COUNT(*) FROM feeds WHERE name = '{name}' AND last_success IS NOT NULL"
+            ),
+        )
+    };
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_feedmix"))
+        .arg("--config")
+        .arg(world.config())
+        .arg("run")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap().to_string();
+    let hup = || {
+        assert!(std::process::Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success());
+    };
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if world.db().exists()
+            && count(
+                &world.db(),
+                "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL",
+            ) == 4
+        {
+            break;
+        }
+    }
+    let good = std::fs::read_to_string(world.config()).unwrap();
+
+    // A broken file is refused and the daemon keeps running on the old one.
+    std::fs::write(
+        world.config(),
+        format!("{good}\n[[feeds]]\nname = \"broken\"\n"),
+    )
+    .unwrap();
+    hup();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "run exited on a bad reload"
+    );
+
+    // A good file with one more feed: the new feed is polled without a restart.
+    let first_url = good
+        .lines()
+        .find_map(|l| l.strip_prefix("url = "))
+        .expect("a feed url")
+        .trim_matches('"')
+        .to_string();
+    std::fs::write(
+        world.config(),
+        format!("{good}\n[[feeds]]\nname = \"added\"\nurl = \"{first_url}?via=reload\"\n"),
+    )
+    .unwrap();
+    hup();
+    let mut added = 0;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        added = polled("added");
+        if added == 1 {
+            break;
+        }
+    }
+    assert_eq!(added, 1, "the feed added by the reload was not polled");
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("run stops on SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_intact(&world.db());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prune_backup_and_json_summary() {
     let world = World::start(Router::new(), "").await;
     let out = world.feedmix(&["ingest", "--json"]).await;
