@@ -152,10 +152,9 @@ proptest! {
 }
 
 /// Found by `canonical_url_is_idempotent` with a random seed: the host `0..` loses its dots
-/// to `0`, which the URL parser then reads as the IPv4 address `0.0.0.0`. Pathological (no
-/// real article has such a host), left for the owner of `src/dedup/url.rs`.
+/// to `0`, which the URL parser then reads as the IPv4 address `0.0.0.0`. Fixed in
+/// `src/dedup/url.rs`: the trimmed host is kept in the form the URL parser reads it.
 #[test]
-#[ignore = "issue 7: canonical_url(\"http://0..\") is not a fixed point; fix in src/dedup/url.rs"]
 fn canonical_url_numeric_host_regression() {
     let once = canonical_url("http://0..").unwrap();
     assert_eq!(canonical_url(&once).as_deref(), Some(once.as_str()));

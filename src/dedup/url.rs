@@ -51,10 +51,7 @@ pub fn canonical_url(raw: &str) -> Option<String> {
     if url.scheme() != "http" && url.scheme() != "https" {
         return None;
     }
-    let host = site_host(url.host_str()?);
-    if host.is_empty() {
-        return None;
-    }
+    let host = site_host(url.host_str()?)?;
     let port = url.port().filter(|p| *p != 80 && *p != 443);
     let path = canonical_path(url.path());
     let mut params: Vec<(String, String)> = url
@@ -110,21 +107,20 @@ fn site_of(key: &str) -> String {
     host.strip_prefix("m.").map(str::to_owned).unwrap_or(host)
 }
 
-/// Lower-case host without a trailing dot and without `www.` / `amp.` prefixes.
-fn site_host(host: &str) -> String {
+/// Lower-case host without a trailing dot and without `www.` / `amp.` prefixes, serialized
+/// the way the url crate reads it back; `None` when what is left is not a valid host.
+fn site_host(host: &str) -> Option<String> {
     let mut host = host.trim_end_matches('.').to_ascii_lowercase();
-    loop {
-        if let Some(rest) = host
-            .strip_prefix("www.")
-            .or_else(|| host.strip_prefix("amp."))
-        {
-            if rest.contains('.') {
-                host = rest.to_owned();
-                continue;
-            }
-        }
-        return host;
+    while let Some(rest) = host
+        .strip_prefix("www.")
+        .or_else(|| host.strip_prefix("amp."))
+        .filter(|rest| rest.contains('.'))
+    {
+        host = rest.to_owned();
     }
+    // Trimming can change how the host parses: `0..` is a domain, `0` is the IPv4 address
+    // `0.0.0.0`. Keep the parsed form, or the key would change when canonicalized again.
+    url::Host::parse(&host).ok().map(|h| h.to_string())
 }
 
 /// Path without AMP markers (`/amp/` segment, trailing `/amp`, `.amp` suffix) or trailing slash.
@@ -149,15 +145,31 @@ fn canonical_path(path: &str) -> String {
     out
 }
 
-/// `story.amp` -> `story`, `story.amp.html` -> `story.html`.
+/// `story.amp` -> `story`, `story.amp.html` -> `story.html`, repeated until no marker is left
+/// (`story.amp.amp` -> `story`), so that the key is stable when canonicalized again. A marker
+/// is kept when stripping it would leave an empty or dot segment (`..amp` would become `.`,
+/// which a URL parser then removes) or a bare `amp` segment.
 fn strip_amp_suffix(segment: &str) -> String {
-    if let Some(stem) = segment.strip_suffix(".amp") {
-        return stem.to_owned();
+    let mut segment = segment.to_owned();
+    loop {
+        let stripped = if let Some(stem) = segment.strip_suffix(".amp") {
+            stem.to_owned()
+        } else if let Some(pos) = segment.find(".amp.") {
+            format!("{}{}", &segment[..pos], &segment[pos + 4..])
+        } else {
+            return segment;
+        };
+        if is_dot_segment(&stripped) || stripped.eq_ignore_ascii_case("amp") {
+            return segment;
+        }
+        segment = stripped;
     }
-    match segment.find(".amp.") {
-        Some(pos) => format!("{}{}", &segment[..pos], &segment[pos + 4..]),
-        None => segment.to_owned(),
-    }
+}
+
+/// Whether a URL parser reads `segment` as empty, `.` or `..` (`%2e` counts as a dot).
+fn is_dot_segment(segment: &str) -> bool {
+    let dots = segment.to_ascii_lowercase().replace("%2e", ".");
+    matches!(dots.as_str(), "" | "." | "..")
 }
 
 fn is_tracking_param(name: &str) -> bool {
@@ -274,6 +286,37 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(canonical_url(raw).as_deref(), *want, "input {raw}");
+        }
+    }
+
+    /// Hosts the url crate reads differently once their trailing dots are trimmed (`0..` is
+    /// a domain, `0` the IPv4 address `0.0.0.0`) and AMP markers whose removal leaves another
+    /// marker or a dot segment: the key must be a fixed point of `canonical_url`.
+    #[test]
+    fn canonical_url_is_a_fixed_point_for_renormalized_hosts_and_paths() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("http://0..", Some("https://0.0.0.0/")),
+            ("http://1..", Some("https://0.0.0.1/")),
+            ("http://0x7f.1../a", Some("https://127.0.0.1/a")),
+            ("http://www.0..", None),
+            ("https://example.com./a", Some("https://example.com/a")),
+            ("https://x.com/a/s.amp.amp", Some("https://x.com/a/s")),
+            (
+                "https://x.com/a/s.amp.amp.html",
+                Some("https://x.com/a/s.html"),
+            ),
+            ("https://x.com/a/.amp", Some("https://x.com/a/.amp")),
+            ("https://x.com/a/..amp", Some("https://x.com/a/..amp")),
+            ("https://x.com/a/...amp", Some("https://x.com/a/...amp")),
+            ("https://x.com/a/%2e.amp", Some("https://x.com/a/%2e.amp")),
+            ("https://x.com/a/amp.amp", Some("https://x.com/a/amp.amp")),
+        ];
+        for (raw, want) in cases {
+            let once = canonical_url(raw);
+            assert_eq!(once.as_deref(), *want, "input {raw}");
+            if let Some(once) = once {
+                assert_eq!(canonical_url(&once), Some(once.clone()), "from {raw}");
+            }
         }
     }
 
