@@ -81,6 +81,18 @@ pub fn sanitize_html(html: &str, base: Option<&url::Url>) -> String {
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .link_rel(Some("noopener noreferrer"))
         .strip_comments(true);
+    // ammonia passes `srcset` through untouched (`javascript:` candidates survived, relative
+    // ones stayed relative), and keeps an allowed absolute URL as written: `http:c` means
+    // `http://c/` here but a relative path on an http page, so readers disagree. Every URL
+    // is written out absolute and normalized; ammonia still drops disallowed schemes.
+    let filter_base = base.cloned();
+    builder.attribute_filter(move |_, attribute, value| match attribute {
+        "srcset" => clean_srcset(value, filter_base.as_ref()).map(Into::into),
+        "href" | "src" => Some(
+            absolute_http_url(value, filter_base.as_ref()).map_or_else(|| value.into(), Into::into),
+        ),
+        _ => Some(value.into()),
+    });
     builder.url_relative(match base {
         Some(base) => UrlRelative::RewriteWithBase(base.clone()),
         None => UrlRelative::Deny,
@@ -97,6 +109,85 @@ pub fn sanitize_html(html: &str, base: Option<&url::Url>) -> String {
         clean = again;
     }
     clean.trim().to_string()
+}
+
+/// Keeps the candidates of a `srcset` whose URL is http(s) once made absolute against
+/// `base` (relative ones are dropped without a base), with valid width or density
+/// descriptors only; `None` when no candidate is left. Candidates are parsed the way the
+/// HTML standard reads them, and written so that they read back the same.
+fn clean_srcset(value: &str, base: Option<&url::Url>) -> Option<String> {
+    let mut kept: Vec<String> = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
+        if rest.is_empty() {
+            break;
+        }
+        let end = rest
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let (raw_url, after) = rest.split_at(end);
+        rest = after;
+        // A URL ending in commas has no descriptors; else they run to the next comma.
+        let (raw_url, descriptors) = if raw_url.ends_with(',') {
+            (raw_url.trim_end_matches(','), "")
+        } else {
+            let cut = descriptors_end(rest);
+            let descriptors = &rest[..cut];
+            rest = &rest[cut..];
+            (raw_url, descriptors)
+        };
+        // A URL ending in a comma would read back as a different candidate.
+        let Some(url) = absolute_http_url(raw_url, base).filter(|u| !u.ends_with(',')) else {
+            continue;
+        };
+        let descriptors: Vec<&str> = descriptors
+            .split_ascii_whitespace()
+            .filter(|d| is_srcset_descriptor(d))
+            .collect();
+        if descriptors.is_empty() {
+            kept.push(url);
+        } else {
+            kept.push(format!("{url} {}", descriptors.join(" ")));
+        }
+    }
+    (!kept.is_empty()).then(|| kept.join(", "))
+}
+
+/// Where the descriptors of a srcset candidate end: the first comma outside parentheses.
+fn descriptors_end(rest: &str) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => return i,
+            _ => {}
+        }
+    }
+    rest.len()
+}
+
+/// `raw` made absolute against `base` the way a browser on the source page reads it, if
+/// that gives an http(s) URL.
+fn absolute_http_url(raw: &str, base: Option<&url::Url>) -> Option<String> {
+    let url = match base {
+        Some(base) => base.join(raw),
+        None => url::Url::parse(raw),
+    }
+    .ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.into())
+}
+
+/// A width (`640w`), density (`1.5x`) or height (`480h`) descriptor.
+fn is_srcset_descriptor(descriptor: &str) -> bool {
+    let Some(number) = descriptor
+        .strip_suffix(['w', 'x', 'h'])
+        .filter(|n| !n.is_empty())
+    else {
+        return false;
+    };
+    number.chars().all(|c| c.is_ascii_digit() || c == '.') && number.parse::<f64>().is_ok()
 }
 
 /// Strips every tag, returning the text content with entities decoded and whitespace
@@ -258,6 +349,71 @@ mod tests {
         // `<p><table>...</table></p>`, the second `<p></p><table>...</table><p></p>`.
         let once = sanitize_html("<p><select><option><table><tr><td>", None);
         assert_eq!(sanitize_html(&once, None), once);
+    }
+
+    #[test]
+    fn srcset_keeps_only_http_candidates_made_absolute() {
+        // Regression (issue 7, found by fuzz/fuzz_targets/sanitize_html.rs): ammonia does not
+        // treat `srcset` as a URL attribute, so `javascript:` candidates were republished and
+        // relative image URLs stayed relative.
+        let base = url::Url::parse("https://example.com/a/").unwrap();
+        let cases: &[(&str, &str)] = &[
+            (
+                r#"<source srcset="a.jpg 1x, javascript:alert(1) 2x">"#,
+                r#"<source srcset="https://example.com/a/a.jpg 1x">"#,
+            ),
+            (
+                r#"<source srcset=" /s.jpg 320w,/l.jpg  1024w,,vbscript:x ">"#,
+                r#"<source srcset="https://example.com/s.jpg 320w, https://example.com/l.jpg 1024w">"#,
+            ),
+            (
+                r#"<source srcset="data:image/png;base64,AAAA 1x">"#,
+                "<source>",
+            ),
+            (
+                r#"<source srcset="x.png, y.png 2x (bad), z.png,">"#,
+                r#"<source srcset="https://example.com/a/x.png, https://example.com/a/y.png 2x, https://example.com/a/z.png">"#,
+            ),
+        ];
+        for (dirty, want) in cases {
+            let clean = sanitize_html(dirty, Some(&base));
+            assert_eq!(clean, *want, "from {dirty}");
+            assert_eq!(sanitize_html(&clean, Some(&base)), clean);
+        }
+        let no_base = sanitize_html(r#"<source srcset="rel.jpg, https://x.org/i.jpg 2x">"#, None);
+        assert_eq!(no_base, r#"<source srcset="https://x.org/i.jpg 2x">"#);
+    }
+
+    #[test]
+    fn urls_are_written_absolute_and_normalized() {
+        // Regression (issue 7, found by fuzz/fuzz_targets/sanitize_html.rs, minimized to
+        // `<img src=http:c>`): an allowed scheme without `//` was kept as written, which a
+        // reader resolves as `http://c/` or as a relative path depending on its own page.
+        let base = url::Url::parse("https://example.com/a/").unwrap();
+        let cases: &[(&str, &str)] = &[
+            (r#"<img src=http:c>"#, r#"<img src="http://c/">"#),
+            (
+                r#"<a href=" HTTPS://Example.COM/x y ">x</a>"#,
+                r#"<a href="https://example.com/x%20y" rel="noopener noreferrer">x</a>"#,
+            ),
+            (
+                r#"<a href="https:\\evil.example\p">x</a>"#,
+                r#"<a href="https://evil.example/p" rel="noopener noreferrer">x</a>"#,
+            ),
+            (
+                r#"<a href="mailto:a@example.com">m</a>"#,
+                r#"<a href="mailto:a@example.com" rel="noopener noreferrer">m</a>"#,
+            ),
+            (
+                r#"<a href="java&#9;script:alert(1)">j</a>"#,
+                r#"<a rel="noopener noreferrer">j</a>"#,
+            ),
+        ];
+        for (dirty, want) in cases {
+            let clean = sanitize_html(dirty, Some(&base));
+            assert_eq!(clean, *want, "from {dirty}");
+            assert_eq!(sanitize_html(&clean, Some(&base)), clean);
+        }
     }
 
     #[test]
