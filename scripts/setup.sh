@@ -4,6 +4,7 @@
 #  - newsboat and a Python venv with feedparser, used by ../shared/tools/check-feed
 #    (the feed-reader conformance step of the tests)
 #  - Chromium, for the headless browser test of the reading page
+#  - cargo-fuzz and the fuzz crates, when the nightly toolchain is installed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,3 +23,11 @@ if [ -x ../shared/tools/check-feed ]; then
 fi
 
 cargo fetch --locked
+
+# Fuzzing (issue 7) needs the nightly toolchain and cargo-fuzz; without nightly CI skips it.
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked --version 0.13.2
+  fi
+  cargo fetch --locked --manifest-path fuzz/Cargo.toml
+fi

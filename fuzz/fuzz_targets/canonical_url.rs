@@ -1,4 +1,5 @@
-//! Fuzzes `feedmix::dedup::canonical_url`: never panics and is idempotent.
+//! Fuzzes `feedmix::dedup::canonical_url`: never panics, is idempotent, and its output is
+//! an https URL the url crate reads back unchanged.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,12 +8,16 @@ fuzz_target!(|data: &[u8]| {
     let Ok(raw) = std::str::from_utf8(data) else {
         return;
     };
-    if let Some(once) = feedmix::dedup::canonical_url(raw) {
-        let twice = feedmix::dedup::canonical_url(&once);
-        assert_eq!(
-            twice.as_deref(),
-            Some(once.as_str()),
-            "not idempotent from {raw:?}"
-        );
-    }
+    let Some(once) = feedmix::dedup::canonical_url(raw) else {
+        return;
+    };
+    assert!(once.starts_with("https://"), "{once} from {raw:?}");
+    let reread = url::Url::parse(&once).expect("canonical URL parses");
+    assert_eq!(reread.as_str(), once, "re-normalized from {raw:?}");
+    let twice = feedmix::dedup::canonical_url(&once);
+    assert_eq!(
+        twice.as_deref(),
+        Some(once.as_str()),
+        "not idempotent from {raw:?}"
+    );
 });
