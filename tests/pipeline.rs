@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use feedmix::dedup::canonical_url;
-use feedmix::demo::DEMO_FEEDS;
+use feedmix::demo::{demo_config, DEMO_FEEDS};
 use feedmix::parse::parse_feed;
 
 use crate::support::{assert_intact, check_feed, count, text, World};
@@ -269,5 +269,37 @@ async fn copies_fold_and_coverage_of_one_event_relates() {
             .filter(|i| i["url"].as_str().unwrap().contains("zahle-fibre-rollout"))
             .count(),
         1
+    );
+}
+
+/// Ingest admits only `2 x max_concurrency` feeds at once (to bound memory); every feed
+/// beyond that must still be polled and stored in the same pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_feeds_than_in_flight_slots_are_all_ingested() {
+    let mut extra = String::new();
+    for (i, (_, _, path)) in DEMO_FEEDS.iter().cycle().take(6).enumerate() {
+        extra.push_str(&format!(
+            "[[feeds]]\nname = \"copy{i}\"\nurl = \"{{{{BASE}}}}/{path}?copy={i}\"\n\n"
+        ));
+    }
+    let world = World::start(axum::Router::new(), "").await;
+    let base = demo_config(&world.server.origin(), "http://feeds.example.org/mix/").replace(
+        "per_host_concurrency = 4",
+        "per_host_concurrency = 4\nmax_concurrency = 1",
+    );
+    world.write_config(&base, &extra);
+    let out = world.feedmix(&["ingest"]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("10 feeds ok, 0 failed, 0 skipped"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        count(
+            &world.db(),
+            "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL"
+        ),
+        10
     );
 }
