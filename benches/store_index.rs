@@ -164,6 +164,7 @@ impl Corpus {
             .map(|_| ArticleWrite::New {
                 record: self.article(),
                 story: None,
+                prepared: None,
             })
             .collect()
     }

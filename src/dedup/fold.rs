@@ -3,6 +3,8 @@
 //!
 //! Storage is behind [`CopyStore`], two indexed queries (see its methods).
 
+use std::collections::HashSet;
+
 use super::fingerprint::{band_keys, fingerprint_shingles};
 use super::shingle::{overlap, shingles};
 
@@ -55,11 +57,38 @@ pub struct CopyOf {
     pub jaccard: f32,
 }
 
+/// A new article's body, shingled and fingerprinted: the database-free half of the copy
+/// check, computed wherever the article was extracted so the store's single writer only
+/// looks things up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextPrint {
+    /// Hashed word shingles of the body.
+    pub shingles: HashSet<u64>,
+    /// Its LSH band keys (empty when the text is too short to fingerprint).
+    pub band_keys: Vec<i64>,
+}
+
+impl TextPrint {
+    /// Shingles and fingerprints `text`.
+    pub fn of(text: &str) -> TextPrint {
+        let shingles = shingles(text);
+        let band_keys = band_keys(&fingerprint_shingles(&shingles));
+        TextPrint {
+            shingles,
+            band_keys,
+        }
+    }
+}
+
 /// Finds the stored article that `text` (a new article's body) is a copy of: band-key lookup,
 /// then exact shingle overlap on the few best candidates; the best verified one wins.
 pub fn find_copy<S: CopyStore>(store: &S, text: &str) -> CopyCheck {
-    let own = shingles(text);
-    let keys = band_keys(&fingerprint_shingles(&own));
+    find_copy_of(store, &TextPrint::of(text))
+}
+
+/// [`find_copy`] for an already fingerprinted text.
+pub fn find_copy_of<S: CopyStore>(store: &S, print: &TextPrint) -> CopyCheck {
+    let (own, keys) = (&print.shingles, print.band_keys.clone());
     if keys.is_empty() {
         return CopyCheck {
             band_keys: keys,
@@ -73,7 +102,7 @@ pub fn find_copy<S: CopyStore>(store: &S, text: &str) -> CopyCheck {
         .collect();
     let mut best: Option<CopyOf> = None;
     for stored in store.article_texts(&ids) {
-        let o = overlap(&own, &shingles(&stored.text));
+        let o = overlap(own, &shingles(&stored.text));
         if o.is_copy() && best.is_none_or(|b| o.jaccard > b.jaccard) {
             best = Some(CopyOf {
                 article_id: stored.article_id,

@@ -11,7 +11,9 @@ mod shingle;
 mod url;
 
 pub use fingerprint::{band_keys, estimated_jaccard, fingerprint, Fingerprint, BANDS, ROWS};
-pub use fold::{find_copy, CopyCheck, CopyOf, CopyStore, StoredText, MAX_VERIFIED};
+pub use fold::{
+    find_copy, find_copy_of, CopyCheck, CopyOf, CopyStore, StoredText, TextPrint, MAX_VERIFIED,
+};
 pub use hash::stable_hash;
 pub use identity::{
     content_hash, item_identity, item_keys, resolve_identity, Identity, ItemKeys, KnownArticle,

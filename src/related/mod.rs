@@ -91,6 +91,16 @@ impl NewDoc {
         }
     }
 
+    /// A story whose term vector is already computed (see [`term_vector`]).
+    pub fn with_vector(story_id: i64, source: &str, published: i64, vector: TermVector) -> Self {
+        Self {
+            story_id,
+            source: source.to_owned(),
+            published,
+            vector,
+        }
+    }
+
     /// The row to store for this story once linked.
     pub fn to_stored(&self) -> StoredDoc {
         StoredDoc {

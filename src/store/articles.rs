@@ -5,10 +5,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::feeds::{record_poll_on, NextCheck, PollResult};
 use super::index::{insert_bands, insert_story_doc, SqlIndex};
-use super::{err, Result, Store};
-use crate::dedup::find_copy;
+use super::{err, exec, Result, Store};
+use crate::dedup::{find_copy_of, TextPrint};
 use crate::model::Enclosure;
-use crate::related::{find_related, NewDoc, RelatedConfig};
+use crate::related::{find_related, term_vector, NewDoc, RelatedConfig, TermVector};
 
 /// An article ready to be stored (body already extracted and sanitized).
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +75,26 @@ pub struct KnownArticle {
 const KNOWN_COLUMNS: &str =
     "id, feed_id, feed_hash, body_source, identity, canonical_url, title, published";
 
+/// The database-free work on a new article (shingles, fingerprint, term vector), done
+/// where the article was extracted so the store's single writer only runs SQL. Pure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    /// The body's fingerprint, when it has a body.
+    pub print: Option<TextPrint>,
+    /// Term vector of title and body, for related-story linking.
+    pub vector: TermVector,
+}
+
+impl Prepared {
+    /// Prepares `record`.
+    pub fn of(record: &ArticleRecord) -> Prepared {
+        Prepared {
+            print: (!record.content_text.is_empty()).then(|| TextPrint::of(&record.content_text)),
+            vector: term_vector(&record.title, &record.content_text, record.lang.as_deref()),
+        }
+    }
+}
+
 /// One write of a feed batch.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArticleWrite {
@@ -84,6 +104,8 @@ pub enum ArticleWrite {
         record: ArticleRecord,
         /// The existing story it joins, if dedup found one.
         story: Option<i64>,
+        /// [`Prepared::of`] the record, if already computed (else the writer computes it).
+        prepared: Option<Box<Prepared>>,
     },
     /// An edited item: same identity, new title or text. Its story never changes.
     Update {
@@ -139,35 +161,36 @@ impl Store {
         related: &RelatedConfig,
         now: DateTime<Utc>,
     ) -> Result<WriteStats> {
+        let batch = FeedBatch {
+            feed_id,
+            writes,
+            poll,
+            next,
+        };
+        let stats = self.write_feed_batches(&[batch], related, now)?;
+        Ok(stats[0])
+    }
+
+    /// [`Store::write_feed_batch`] for several feeds in one transaction (one commit, so
+    /// pages that every batch touches are written once): all of them land, in order, or
+    /// none does. Returns the counts of each batch.
+    pub fn write_feed_batches(
+        &mut self,
+        batches: &[FeedBatch<'_>],
+        related: &RelatedConfig,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<WriteStats>> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
         let written = (|| {
             self.df.borrow_mut().sync(&tx)?;
             let index = SqlIndex::new(&tx, &self.df);
-            let source: String =
-                tx.query_row("SELECT name FROM feeds WHERE id = ?1", [feed_id], |r| {
-                    r.get(0)
-                })?;
-            let mut stats = WriteStats::default();
-            for write in writes {
-                match write {
-                    ArticleWrite::New { record, story } => {
-                        insert_new(&index, feed_id, &source, record, *story, related, now)?;
-                        stats.new += 1;
-                    }
-                    ArticleWrite::Update {
-                        id,
-                        record,
-                        keep_body,
-                    } => {
-                        update_article(&tx, *id, record, *keep_body, now)?;
-                        stats.updated += 1;
-                    }
-                }
+            let mut all = Vec::with_capacity(batches.len());
+            for batch in batches {
+                all.push(write_batch(&index, batch, related, now)?);
+                self.df.borrow_mut().flush(&tx)?;
             }
-            self.df.borrow_mut().flush(&tx)?;
-            record_poll_on(&tx, feed_id, poll, next, now)?;
-            Ok(stats)
+            Ok(all)
         })();
         let stats = match written {
             Ok(stats) => tx.commit().map(|()| stats),
@@ -179,6 +202,67 @@ impl Store {
             err(&path, e)
         })
     }
+}
+
+/// One feed's share of [`Store::write_feed_batches`]: its writes and the poll state to
+/// record with them.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedBatch<'a> {
+    /// The feed.
+    pub feed_id: i64,
+    /// Its new and edited articles, oldest first.
+    pub writes: &'a [ArticleWrite],
+    /// How its poll went.
+    pub poll: &'a PollResult,
+    /// When to poll it next.
+    pub next: &'a NextCheck,
+}
+
+/// Writes one feed's batch inside the open transaction.
+fn write_batch(
+    index: &SqlIndex<'_>,
+    batch: &FeedBatch<'_>,
+    related: &RelatedConfig,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<WriteStats> {
+    let tx = index.conn();
+    let feed_id = batch.feed_id;
+    let source: String = tx
+        .prepare_cached("SELECT name FROM feeds WHERE id = ?1")?
+        .query_row([feed_id], |r| r.get(0))?;
+    let mut stats = WriteStats::default();
+    for write in batch.writes {
+        match write {
+            ArticleWrite::New {
+                record,
+                story,
+                prepared,
+            } => {
+                let computed;
+                let prepared = match prepared {
+                    Some(p) => p,
+                    None => {
+                        computed = Prepared::of(record);
+                        &computed
+                    }
+                };
+                insert_new(
+                    index, feed_id, &source, record, prepared, *story, related, now,
+                )?;
+                stats.new += 1;
+            }
+            ArticleWrite::Update {
+                id,
+                record,
+                keep_body,
+            } => {
+                update_article(tx, *id, record, *keep_body, now)?;
+                stats.updated += 1;
+            }
+        }
+    }
+    record_poll_on(tx, feed_id, batch.poll, batch.next, now)?;
+    Ok(stats)
 }
 
 fn known(r: &rusqlite::Row<'_>) -> rusqlite::Result<KnownArticle> {
@@ -196,31 +280,34 @@ fn known(r: &rusqlite::Row<'_>) -> rusqlite::Result<KnownArticle> {
 
 /// Inserts a new article: folds it into the story of a stored copy (unless `story` is
 /// already decided), records its band keys, and links a new story to related ones.
+#[allow(clippy::too_many_arguments)]
 fn insert_new(
     index: &SqlIndex<'_>,
     feed_id: i64,
     source: &str,
     record: &ArticleRecord,
+    prepared: &Prepared,
     story: Option<i64>,
     related: &RelatedConfig,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
     let tx = index.conn();
-    let check = (story.is_none() && !record.content_text.is_empty())
-        .then(|| find_copy(index, &record.content_text));
+    let check = prepared
+        .print
+        .as_ref()
+        .filter(|_| story.is_none())
+        .map(|print| find_copy_of(index, print));
     let story = story.or_else(|| check.as_ref().and_then(|c| c.copy_of).map(|c| c.story_id));
     let (article_id, story_id) = insert_article(tx, feed_id, record, story, now)?;
     if let Some(check) = &check {
         insert_bands(tx, article_id, &check.band_keys)?;
     }
     if story.is_none() {
-        let doc = NewDoc::new(
+        let doc = NewDoc::with_vector(
             story_id,
             source,
             record.published.timestamp(),
-            &record.title,
-            &record.content_text,
-            record.lang.as_deref(),
+            prepared.vector.clone(),
         );
         let update = find_related(index, &doc, related);
         insert_story_doc(index, &doc, &update, now.timestamp())?;
@@ -239,21 +326,24 @@ fn insert_article(
     let published = a.published.timestamp();
     let story_id = match story {
         Some(id) => {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE stories SET updated = MAX(updated, ?2) WHERE id = ?1",
                 params![id, now.timestamp()],
             )?;
             id
         }
         None => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO stories (published, updated) VALUES (?1, ?1)",
                 [published],
             )?;
             tx.last_insert_rowid()
         }
     };
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO articles (feed_id, story_id, identity, guid, url, canonical_url, title,
              author, categories, image, enclosures, lang, content_html, content_text, summary,
              body_source, page_error, noarchive, feed_hash, published, first_seen, modified)
@@ -285,7 +375,8 @@ fn insert_article(
     )?;
     let article_id = tx.last_insert_rowid();
     if story.is_none() {
-        tx.execute(
+        exec(
+            tx,
             "UPDATE stories SET primary_id = ?2 WHERE id = ?1",
             params![story_id, article_id],
         )?;
@@ -300,7 +391,8 @@ fn update_article(
     keep_body: bool,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    tx.execute(
+    exec(
+        tx,
         "UPDATE articles SET title = ?2, author = COALESCE(?3, author), categories = ?4,
              image = COALESCE(?5, image), enclosures = ?6, feed_hash = ?7, modified = ?8,
              summary = COALESCE(?9, summary)
@@ -318,7 +410,8 @@ fn update_article(
         ],
     )?;
     if !keep_body {
-        tx.execute(
+        exec(
+            tx,
             "UPDATE articles SET content_html = ?2, content_text = ?3, body_source = ?4,
                  page_error = ?5, lang = COALESCE(?6, lang)
              WHERE id = ?1",
@@ -332,7 +425,8 @@ fn update_article(
             ],
         )?;
     }
-    tx.execute(
+    exec(
+        tx,
         "UPDATE stories SET updated = MAX(updated, ?2)
          WHERE id = (SELECT story_id FROM articles WHERE id = ?1)",
         params![id, now.timestamp()],

@@ -204,7 +204,8 @@ pub(super) fn record_poll_on(
     next: &NextCheck,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    super::exec(
+        conn,
         "UPDATE feeds SET next_check = ?2, disabled_reason = COALESCE(?3, disabled_reason)
          WHERE id = ?1",
         params![feed_id, next.at.timestamp(), next.disable],
@@ -217,7 +218,8 @@ pub(super) fn record_poll_on(
             fresh_secs,
             update_period_secs,
             moved_to,
-        } => conn.execute(
+        } => super::exec(
+            conn,
             "UPDATE feeds SET etag = ?2, last_modified = ?3, ttl_minutes = ?4, last_polled = ?5,
                  last_success = ?5, last_status = 200, last_error = NULL,
                  consecutive_failures = 0, retry_after = NULL, fresh_secs = ?6,
@@ -234,7 +236,8 @@ pub(super) fn record_poll_on(
                 moved_to
             ],
         ),
-        PollResult::NotModified => conn.execute(
+        PollResult::NotModified => super::exec(
+            conn,
             "UPDATE feeds SET last_polled = ?2, last_success = ?2, last_status = 304,
                  last_error = NULL, consecutive_failures = 0, retry_after = NULL
              WHERE id = ?1",
@@ -245,7 +248,8 @@ pub(super) fn record_poll_on(
             kind,
             error,
             retry_after,
-        } => conn.execute(
+        } => super::exec(
+            conn,
             "UPDATE feeds SET last_polled = ?2, last_status = ?3, last_error = ?4,
                  consecutive_failures = consecutive_failures + 1, retry_after = ?5,
                  last_error_kind = ?6

@@ -74,7 +74,9 @@ impl DfCache {
     /// At the start of a write transaction: keeps the cache only if no other connection has
     /// committed since it was filled; otherwise starts over from the uncounted stories.
     pub(super) fn sync(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let version: i64 = conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
         if self.version == Some(version) && self.df.len() <= Self::MAX_TERMS {
             return Ok(());
         }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use articles::{ArticleRecord, ArticleWrite, KnownArticle, WriteStats};
+pub use articles::{ArticleRecord, ArticleWrite, FeedBatch, KnownArticle, Prepared, WriteStats};
 pub use feeds::{FeedRow, NextCheck, PollResult};
 pub use lock::{IngestLock, LockError};
 pub use maintenance::PruneStats;
@@ -66,6 +66,16 @@ pub struct Store {
     df: std::cell::RefCell<index::DfCache>,
 }
 
+/// Executes `sql` through the connection's statement cache (`Connection::execute`
+/// would parse it again on every call).
+pub(super) fn exec(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
 /// Result alias for store operations.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -79,6 +89,9 @@ impl Store {
         };
         let conn = Connection::open(path).map_err(wrap)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
+        // The write path runs about twenty distinct statements per article: keep them all
+        // prepared instead of re-parsing SQL for every row.
+        conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;

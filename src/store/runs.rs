@@ -106,7 +106,8 @@ impl Store {
     /// can tell that an ingest changed the database without reading it.
     pub fn data_version(&self) -> Result<i64> {
         self.conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .map_err(|e| err(&self.path, e))
     }
 }

@@ -84,10 +84,12 @@ fn batch_writes_articles_stories_and_state_together() {
         ArticleWrite::New {
             record: record("1", "One"),
             story: None,
+            prepared: None,
         },
         ArticleWrite::New {
             record: record("2", "Two"),
             story: None,
+            prepared: None,
         },
     ];
     let stats = store
@@ -122,6 +124,7 @@ fn update_keeps_story_and_id() {
             &[ArticleWrite::New {
                 record: record("1", "One"),
                 story: None,
+                prepared: None,
             }],
             &fetched(),
             &next(),
@@ -166,6 +169,7 @@ fn copies_join_a_story_as_also_reported_by() {
             &[ArticleWrite::New {
                 record: record("1", "Wire"),
                 story: None,
+                prepared: None,
             }],
             &fetched(),
             &next(),
@@ -182,6 +186,7 @@ fn copies_join_a_story_as_also_reported_by() {
             &[ArticleWrite::New {
                 record: copy,
                 story: Some(story),
+                prepared: None,
             }],
             &fetched(),
             &next(),
@@ -235,10 +240,12 @@ fn prune_removes_old_stories_and_their_index_rows() {
         ArticleWrite::New {
             record: old,
             story: None,
+            prepared: None,
         },
         ArticleWrite::New {
             record: fresh,
             story: None,
+            prepared: None,
         },
     ];
     let linking = crate::related::RelatedConfig::new(3, 60, Some(0.0));
@@ -348,6 +355,7 @@ fn story_write(identity: &str, title: &str, text: &str) -> ArticleWrite {
     ArticleWrite::New {
         record: r,
         story: None,
+        prepared: None,
     }
 }
 
@@ -386,6 +394,7 @@ fn cached_frequencies_stay_exact_across_rollback_other_writers_and_prune() {
         ArticleWrite::New {
             record: orphan,
             story: Some(999_999),
+            prepared: None,
         },
     ];
     assert!(store
