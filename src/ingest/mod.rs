@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::FutureExt;
 
 use crate::config::{Config, FeedConfig};
 use crate::dedup::{self, resolve_identity, Identity, ItemKeys};
@@ -21,7 +22,9 @@ use crate::model::FeedItem;
 use crate::related::RelatedConfig;
 use crate::schedule::{check_due, plan_next, poll_interval, Hints, Outcome, Skip};
 use crate::store::KnownArticle;
-use crate::store::{ArticleWrite, IngestRun, NextCheck, PollResult, Store, StoreError};
+use crate::store::{
+    ArticleWrite, FeedBatch, IngestRun, NextCheck, PollResult, Prepared, Store, StoreError,
+};
 use assemble::{entry_hash, keys_of};
 use stages::{Planned, Stage};
 
@@ -199,92 +202,126 @@ pub async fn ingest(
             );
             continue;
         }
-        due.push_back(stages::poll(fetcher.clone(), feed.clone(), row));
+        let feed_id = row.id;
+        due.push_back((
+            feed,
+            feed_id,
+            stages::poll(fetcher.clone(), feed.clone(), row),
+        ));
     }
     // Feeds are admitted a few at a time: every network and CPU stage outruns the one
     // SQLite writer, so admitting all at once queues extracted batches in memory (a
     // 1,000-feed x 50-item pass peaked above 500 MB that way).
     let in_flight = feeds_in_flight(config);
-    running.extend(due.drain(..in_flight.min(due.len())));
-    while let Some(stage) = running.next().await {
-        if !matches!(
-            stage,
-            Stage::Polled {
-                result: Ok(Some(_)),
-                ..
+    let start = |(feed, feed_id, stage)| stages::on_worker(feed, feed_id, stage);
+    running.extend(due.drain(..in_flight.min(due.len())).map(start));
+    while let Some(first) = running.next().await {
+        // Every stage that is already finished is handled now, and the batches among them
+        // are written in one transaction: one commit per wake-up instead of one per feed.
+        let mut ready = vec![first];
+        while ready.len() < MAX_BATCHES_PER_COMMIT {
+            match running.next().now_or_never() {
+                Some(Some(stage)) => ready.push(stage),
+                _ => break,
             }
-        ) {
-            // This feed is done (304, failure, or its batch is about to be written).
-            running.extend(due.pop_front());
         }
-        match stage {
-            Stage::Polled {
-                feed,
-                feed_id,
-                result,
-            } => match result {
-                Ok(Some(planned)) => {
-                    let plan = plan_writes(store, config, &feed, feed_id, planned)?;
-                    running.push(stages::fetch_pages(fetcher.clone(), feed, feed_id, plan));
+        let mut batches = Vec::new();
+        for stage in ready {
+            if !matches!(
+                stage,
+                Stage::Polled {
+                    result: Ok(Some(_)),
+                    ..
                 }
-                Ok(None) => {
-                    let poll = PollResult::NotModified;
-                    let next = next_check(store, config, &feed, feed_id, &poll)?;
-                    store.record_poll(feed_id, &poll, &next, Utc::now())?;
-                    report(
-                        &mut summary,
-                        options,
-                        FeedReport {
-                            name: feed.name.clone(),
-                            outcome: FeedOutcome::NotModified,
-                        },
-                    );
-                }
-                Err(failure) => {
-                    let next = next_check(store, config, &feed, feed_id, &failure)?;
-                    store.record_poll(feed_id, &failure, &next, Utc::now())?;
-                    let error = match failure {
-                        PollResult::Failed { error, .. } => error,
-                        other => format!("{other:?}"),
-                    };
-                    tracing::warn!(feed = %feed.name, "feed failed: {error}");
-                    report(
-                        &mut summary,
-                        options,
-                        FeedReport {
-                            name: feed.name.clone(),
-                            outcome: FeedOutcome::Failed(error),
-                        },
-                    );
-                }
-            },
-            Stage::Extracted {
-                feed,
-                feed_id,
-                poll,
-                writes,
-                pages,
-                pages_failed,
-            } => {
-                let stats = {
-                    let next = next_check(store, config, &feed, feed_id, &poll)?;
-                    store.write_feed_batch(feed_id, &writes, &poll, &next, &linking, Utc::now())?
-                };
-                tracing::info!(feed = %feed.name, new = stats.new, updated = stats.updated, "stored");
-                report(
-                    &mut summary,
-                    options,
-                    FeedReport {
-                        name: feed.name.clone(),
-                        outcome: FeedOutcome::Stored {
-                            new: stats.new,
-                            updated: stats.updated,
-                            pages,
-                            pages_failed,
-                        },
-                    },
-                );
+            ) {
+                // This feed is done (304, failure, or its batch is about to be written).
+                running.extend(due.pop_front().map(start));
             }
+            match stage {
+                Stage::Polled {
+                    feed,
+                    feed_id,
+                    result,
+                } => match result {
+                    Ok(Some(planned)) => {
+                        let plan = plan_writes(store, config, &feed, feed_id, planned)?;
+                        let pages =
+                            stages::fetch_pages(fetcher.clone(), feed.clone(), feed_id, plan);
+                        running.push(stages::on_worker(&feed, feed_id, pages));
+                    }
+                    Ok(None) => {
+                        let poll = PollResult::NotModified;
+                        let next = next_check(store, config, &feed, feed_id, &poll)?;
+                        store.record_poll(feed_id, &poll, &next, Utc::now())?;
+                        report(
+                            &mut summary,
+                            options,
+                            FeedReport {
+                                name: feed.name.clone(),
+                                outcome: FeedOutcome::NotModified,
+                            },
+                        );
+                    }
+                    Err(failure) => {
+                        let next = next_check(store, config, &feed, feed_id, &failure)?;
+                        store.record_poll(feed_id, &failure, &next, Utc::now())?;
+                        let error = match failure {
+                            PollResult::Failed { error, .. } => error,
+                            other => format!("{other:?}"),
+                        };
+                        tracing::warn!(feed = %feed.name, "feed failed: {error}");
+                        report(
+                            &mut summary,
+                            options,
+                            FeedReport {
+                                name: feed.name.clone(),
+                                outcome: FeedOutcome::Failed(error),
+                            },
+                        );
+                    }
+                },
+                Stage::Extracted {
+                    feed,
+                    feed_id,
+                    poll,
+                    writes,
+                    pages,
+                    pages_failed,
+                } => {
+                    let next = next_check(store, config, &feed, feed_id, &poll)?;
+                    batches.push((feed, feed_id, poll, next, writes, pages, pages_failed));
+                }
+            }
+        }
+        if batches.is_empty() {
+            continue;
+        }
+        let group: Vec<FeedBatch<'_>> = batches
+            .iter()
+            .map(|(_, feed_id, poll, next, writes, _, _)| FeedBatch {
+                feed_id: *feed_id,
+                writes,
+                poll,
+                next,
+            })
+            .collect();
+        let stats = store.write_feed_batches(&group, &linking, Utc::now())?;
+        drop(group);
+        for ((feed, _, _, _, _, pages, pages_failed), stats) in batches.into_iter().zip(stats) {
+            tracing::info!(feed = %feed.name, new = stats.new, updated = stats.updated, "stored");
+            report(
+                &mut summary,
+                options,
+                FeedReport {
+                    name: feed.name.clone(),
+                    outcome: FeedOutcome::Stored {
+                        new: stats.new,
+                        updated: stats.updated,
+                        pages,
+                        pages_failed,
+                    },
+                },
+            );
         }
     }
     summary.reports.sort_by(|a, b| a.name.cmp(&b.name));
@@ -292,6 +329,9 @@ pub async fn ingest(
     store.record_run(&summary.run(Utc::now()))?;
     Ok(summary)
 }
+
+/// Most feed batches written in one transaction.
+const MAX_BATCHES_PER_COMMIT: usize = 32;
 
 /// Feeds between their poll and their stored batch at once: enough to keep every fetch
 /// slot busy and a batch always ready for the writer, few enough to bound memory.
@@ -476,7 +516,8 @@ fn identify(
     Ok((identity, matched))
 }
 
-/// The writes of a feed batch, once pages are extracted.
+/// The writes of a feed batch, once pages are extracted, with each new article's
+/// database-free work done (CPU-bound: run it off the task that owns the database).
 pub(crate) fn build_writes(
     feed: &str,
     plan_items: Vec<(stages::PlannedItem, assemble::Page)>,
@@ -486,10 +527,14 @@ pub(crate) fn build_writes(
     plan_items
         .into_iter()
         .map(|(planned, page)| match planned {
-            stages::PlannedItem::New(item) => ArticleWrite::New {
-                record: assemble::assemble(feed, &item, &page, fallback_url, now),
-                story: None,
-            },
+            stages::PlannedItem::New(item) => {
+                let record = assemble::assemble(feed, &item, &page, fallback_url, now);
+                ArticleWrite::New {
+                    prepared: Some(Box::new(Prepared::of(&record))),
+                    record,
+                    story: None,
+                }
+            }
             stages::PlannedItem::Edited {
                 id,
                 item,

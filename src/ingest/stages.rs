@@ -65,6 +65,34 @@ pub(crate) struct Plan {
 
 type StageFuture = Pin<Box<dyn Future<Output = Stage> + Send>>;
 
+/// Runs a stage as its own task, so its network and CPU work lands on the runtime's
+/// worker threads instead of the task that owns the database. A stage that panics is
+/// reported as that feed's failure.
+pub(crate) fn on_worker(feed: &FeedConfig, feed_id: i64, stage: StageFuture) -> StageFuture {
+    let feed = feed.clone();
+    let handle = tokio::spawn(stage);
+    Box::pin(async move {
+        match handle.await {
+            Ok(stage) => stage,
+            Err(e) => Stage::Polled {
+                feed,
+                feed_id,
+                result: Err(internal_failure(&e)),
+            },
+        }
+    })
+}
+
+/// A task that died (a panic in parsing or extraction) as the feed's failure.
+fn internal_failure(e: &tokio::task::JoinError) -> PollResult {
+    PollResult::Failed {
+        status: None,
+        kind: "internal".to_string(),
+        error: format!("internal error: {e}"),
+        retry_after: None,
+    }
+}
+
 /// Fetches and parses one feed.
 pub(crate) fn poll(fetcher: Fetcher, feed: FeedConfig, row: FeedRow) -> StageFuture {
     Box::pin(async move {
@@ -172,7 +200,21 @@ pub(crate) fn fetch_pages(
             .iter()
             .filter(|(_, p)| matches!(p, Page::Failed(_)))
             .count();
-        let writes = super::build_writes(&name, with_pages, &plan.fallback_url, Utc::now());
+        let fallback_url = plan.fallback_url;
+        let writes = tokio::task::spawn_blocking(move || {
+            super::build_writes(&name, with_pages, &fallback_url, Utc::now())
+        })
+        .await;
+        let writes = match writes {
+            Ok(writes) => writes,
+            Err(e) => {
+                return Stage::Polled {
+                    feed,
+                    feed_id,
+                    result: Err(internal_failure(&e)),
+                }
+            }
+        };
         Stage::Extracted {
             feed,
             feed_id,
