@@ -6,6 +6,10 @@
 //! `cargo bench --bench store_index` (plain `std::time`, no harness). `BENCH_STORED=N` sets the
 //! stored articles (default 100,000), `BENCH_MEASURED=M` the measured ones per batch size
 //! (default 1,000), `BENCH_DB=PATH` keeps the database at PATH instead of a temp dir.
+//! `BENCH_REUSE=1` with `BENCH_DB` skips the fill when PATH already holds the filled database
+//! (the corpus is still generated, so the measured articles are the same), for comparing two
+//! builds on one fill: fill once (`BENCH_FILL_ONLY=1` stops after the fill), copy the file,
+//! measure each build on its own copy with the same `BENCH_STORED` and `BENCH_MEASURED`.
 
 use std::path::Path;
 use std::time::Instant;
@@ -194,6 +198,14 @@ impl Bench {
     }
 }
 
+/// Articles already in the bench database.
+fn bench_articles(bench: &Bench) -> usize {
+    bench
+        .store
+        .counts()
+        .map_or(0, |(_, articles)| articles as usize)
+}
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -294,10 +306,25 @@ fn main() {
         .with_timezone(&Utc);
     let mut corpus = Corpus::new(stored + measured + measured, start);
 
-    println!("filling {stored} articles into {} ...", db.display());
+    let reuse = std::env::var_os("BENCH_REUSE").is_some() && bench_articles(&bench) > 0;
+    if reuse {
+        println!(
+            "reusing {} ({stored} articles already stored)",
+            db.display()
+        );
+        let mut done = 0;
+        while done < stored {
+            let n = FILL_BATCH.min(stored - done);
+            corpus.batch(n);
+            bench.batches += 1;
+            done += n;
+        }
+    } else {
+        println!("filling {stored} articles into {} ...", db.display());
+    }
     let fill = Instant::now();
     let mut lap = Instant::now();
-    let mut done = 0;
+    let mut done = if reuse { stored } else { 0 };
     let step = (stored / 10).max(FILL_BATCH);
     while done < stored {
         let n = FILL_BATCH.min(stored - done);
@@ -316,7 +343,7 @@ fn main() {
             lap = Instant::now();
         }
     }
-    let fill_secs = fill.elapsed().as_secs_f64();
+    let fill_secs = fill.elapsed().as_secs_f64().max(1e-9);
     let wal = db.with_extension("db-wal");
     let bytes = file_size(&db) + file_size(&wal);
     println!(
@@ -327,6 +354,9 @@ fn main() {
         bytes as f64 / stored.max(1) as f64
     );
 
+    if std::env::var_os("BENCH_FILL_ONLY").is_some() {
+        return;
+    }
     let one = summary(measure(&mut bench, &mut corpus, measured, 1));
     let fifty = summary(measure(&mut bench, &mut corpus, measured, BIG_BATCH));
 

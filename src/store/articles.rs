@@ -194,13 +194,20 @@ impl Store {
         })();
         let stats = match written {
             Ok(stats) => tx.commit().map(|()| stats),
-            Err(e) => Err(e),
+            Err(e) => {
+                drop(tx);
+                Err(e)
+            }
         };
         // Whatever did not commit is rolled back; the cached frequencies may count it.
-        stats.map_err(|e| {
+        let stats = stats.map_err(|e| {
             self.df.borrow_mut().clear();
             err(&path, e)
-        })
+        });
+        if stats.is_ok() {
+            self.after_commit();
+        }
+        stats
     }
 }
 

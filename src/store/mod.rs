@@ -2,6 +2,7 @@
 //! applies numbered migrations, and offers one file of queries per table.
 
 mod articles;
+mod checkpoint;
 mod feeds;
 mod index;
 mod lock;
@@ -64,6 +65,11 @@ pub struct Store {
     path: String,
     /// Document frequencies of the related index, cached for this connection.
     df: std::cell::RefCell<index::DfCache>,
+    /// The database file, for the checkpointer's connection.
+    file: std::path::PathBuf,
+    /// The background WAL checkpointer, started by the first batch write; `Err` once it
+    /// could not start (the writer's automatic checkpoint then does all the work).
+    checkpointer: Option<std::result::Result<checkpoint::Checkpointer, ()>>,
 }
 
 /// Executes `sql` through the connection's statement cache (`Connection::execute`
@@ -104,6 +110,8 @@ impl Store {
             conn,
             path: shown,
             df: Default::default(),
+            file: path.to_path_buf(),
+            checkpointer: None,
         };
         store.migrate()?;
         Ok(store)
@@ -140,6 +148,58 @@ impl Store {
             .map_err(|e| err(&self.path, e))?;
         }
         tx.commit().map_err(|e| err(&self.path, e))
+    }
+
+    /// Opens a connection for reading an existing database that [`Store::open`] has
+    /// migrated (it never migrates; a database newer than this build is refused).
+    pub fn open_reader(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        let wrap = |source| StoreError::Sqlite {
+            path: shown.clone(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(wrap)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let store = Store {
+            conn,
+            path: shown,
+            df: Default::default(),
+            file: path.to_path_buf(),
+            checkpointer: None,
+        };
+        let found = store.schema_version()?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        if found > known {
+            return Err(StoreError::TooNew {
+                path: store.path.clone(),
+                found,
+                known,
+            });
+        }
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// After a committed write transaction: lets the background checkpointer copy the new WAL
+    /// frames, starting it on first use.
+    pub(super) fn after_commit(&mut self) {
+        let cp = self.checkpointer.get_or_insert_with(|| {
+            checkpoint::Checkpointer::start(&self.file).map_err(|e| {
+                tracing::warn!(db = %self.path, error = %e, "no background checkpointer; SQLite checkpoints inside commits");
+            })
+        });
+        if let Ok(cp) = cp {
+            cp.nudge();
+        }
     }
 
     /// Runs `PRAGMA integrity_check`; `Ok(())` when the database is sound.
