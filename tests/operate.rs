@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::Router;
 
-use crate::support::{assert_intact, count, text, World};
+use crate::support::{assert_intact, count, count_when_ready, text, World};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feeds_add_discovers_and_remove_keeps_the_file_intact() {
@@ -65,14 +65,13 @@ async fn run_daemon_polls_and_stops_cleanly_on_sigterm() {
     let mut stored = 0;
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        if world.db().exists() {
-            stored = count(
-                &world.db(),
-                "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL",
-            );
-            if stored == 4 {
-                break;
-            }
+        stored = count_when_ready(
+            &world.db(),
+            "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL",
+        )
+        .unwrap_or(0);
+        if stored == 4 {
+            break;
         }
     }
     assert_eq!(stored, 4, "run did not poll every feed");
@@ -126,11 +125,10 @@ async fn run_reloads_feeds_toml_on_sighup_and_keeps_a_good_config_over_a_bad_one
     };
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        if world.db().exists()
-            && count(
-                &world.db(),
-                "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL",
-            ) == 4
+        if count_when_ready(
+            &world.db(),
+            "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL",
+        ) == Some(4)
         {
             break;
         }

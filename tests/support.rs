@@ -103,6 +103,16 @@ pub fn count(db: &Path, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
+/// Like [`count`], for polling a database another process is creating: `None` until the
+/// file exists and its tables are created (the daemon's migration may not have committed).
+pub fn count_when_ready(db: &Path, sql: &str) -> Option<i64> {
+    if !db.exists() {
+        return None;
+    }
+    let conn = rusqlite::Connection::open(db).ok()?;
+    conn.query_row(sql, [], |r| r.get(0)).ok()
+}
+
 /// `PRAGMA integrity_check` is "ok".
 pub fn assert_intact(db: &Path) {
     let conn = rusqlite::Connection::open(db).unwrap();

@@ -1,14 +1,17 @@
 //! One ingest pass: for each due feed, fetch -> parse -> fetch pages -> extract -> store.
 //!
-//! Feeds run concurrently; all network and CPU work happens in futures that never touch
-//! the database, and every SQLite read and write happens on the calling task, one feed
-//! batch per transaction. A failing feed is reported with its name and cause and never
-//! stops the others.
+//! Feeds run concurrently. Each feed's task polls it, decides which items are new through a
+//! read-only connection of its own (so planning never waits for the writer), fetches and
+//! extracts the pages; every write happens on the calling task, which owns the database,
+//! and the batches ready at once share one transaction (each feed all-or-nothing). A failing
+//! feed is reported with its name and cause and never stops the others.
 
 pub mod assemble;
 mod stages;
 
 use std::collections::{HashSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -26,7 +29,7 @@ use crate::store::{
     ArticleWrite, FeedBatch, IngestRun, NextCheck, PollResult, Prepared, Store, StoreError,
 };
 use assemble::{entry_hash, keys_of};
-use stages::{Planned, Stage};
+use stages::{Plan, Planned, Stage};
 
 /// Called with each feed's report as soon as that feed is done (progress display).
 pub type OnFeedDone = std::sync::Arc<dyn Fn(&FeedReport) + Send + Sync>;
@@ -173,6 +176,7 @@ pub async fn ingest(
     store.sync_feeds(&config.feeds)?;
     let now = Utc::now();
     let mut summary = IngestSummary::default();
+    let readers = Arc::new(Readers::new(store.file()));
     let mut running = FuturesUnordered::new();
     let mut due = VecDeque::new();
     let linking = RelatedConfig::new(
@@ -206,7 +210,13 @@ pub async fn ingest(
         due.push_back((
             feed,
             feed_id,
-            stages::poll(fetcher.clone(), feed.clone(), row),
+            feed_pass(
+                fetcher.clone(),
+                feed.clone(),
+                row,
+                readers.clone(),
+                config.keep_days,
+            ),
         ));
     }
     // Feeds are admitted a few at a time: every network and CPU stage outruns the one
@@ -243,8 +253,9 @@ pub async fn ingest(
                     feed_id,
                     result,
                 } => match result {
+                    // Planned here only when the feed's task could not open a reader.
                     Ok(Some(planned)) => {
-                        let plan = plan_writes(store, config, &feed, feed_id, planned)?;
+                        let plan = plan_writes(store, config.keep_days, &feed, feed_id, planned)?;
                         let pages =
                             stages::fetch_pages(fetcher.clone(), feed.clone(), feed_id, plan);
                         running.push(stages::on_worker(&feed, feed_id, pages));
@@ -330,6 +341,103 @@ pub async fn ingest(
     Ok(summary)
 }
 
+/// One feed's way from its poll to its batch, on worker threads: poll, plan with a reader,
+/// fetch and extract the pages. Hands the parsed feed back to the owner of the database
+/// (`Stage::Polled` with `Ok(Some(_))`) only if no reader connection could be opened.
+fn feed_pass(
+    fetcher: Fetcher,
+    feed: FeedConfig,
+    row: crate::store::FeedRow,
+    readers: Arc<Readers>,
+    keep_days: u32,
+) -> stages::StageFuture {
+    Box::pin(async move {
+        let polled = stages::poll(fetcher.clone(), feed, row).await;
+        let Stage::Polled {
+            feed,
+            feed_id,
+            result: Ok(Some(planned)),
+        } = polled
+        else {
+            return polled;
+        };
+        let for_plan = feed.clone();
+        let planned = tokio::task::spawn_blocking(move || {
+            readers.plan(keep_days, &for_plan, feed_id, planned)
+        })
+        .await;
+        match planned {
+            Ok(Ok(Ok(plan))) => stages::fetch_pages(fetcher, feed, feed_id, plan).await,
+            Ok(Ok(Err(e))) => Stage::Polled {
+                feed,
+                feed_id,
+                result: Err(PollResult::Failed {
+                    status: None,
+                    kind: "database".to_string(),
+                    error: format!("reading the database to plan the feed: {e}"),
+                    retry_after: None,
+                }),
+            },
+            Ok(Err(planned)) => Stage::Polled {
+                feed,
+                feed_id,
+                result: Ok(Some(*planned)),
+            },
+            Err(e) => Stage::Polled {
+                feed,
+                feed_id,
+                result: Err(stages::internal_failure(&e)),
+            },
+        }
+    })
+}
+
+/// Read-only connections to the database, one per feed being planned at once, kept for the
+/// pass. They see what has been committed; an item another feed's pending batch also holds
+/// is resolved by the identity rules when it is written, as when planning and writing
+/// interleave on one connection.
+struct Readers {
+    path: PathBuf,
+    free: Mutex<Vec<Store>>,
+}
+
+impl Readers {
+    fn new(path: &std::path::Path) -> Readers {
+        Readers {
+            path: path.to_path_buf(),
+            free: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Plans the feed on a free reader (opening one if none is free). `Err` hands the feed
+    /// back when no reader can be opened.
+    #[allow(clippy::type_complexity)]
+    fn plan(
+        &self,
+        keep_days: u32,
+        feed: &FeedConfig,
+        feed_id: i64,
+        planned: Planned,
+    ) -> Result<Result<Plan, StoreError>, Box<Planned>> {
+        let pooled = self.free.lock().ok().and_then(|mut free| free.pop());
+        let reader = match pooled {
+            Some(reader) => reader,
+            None => match Store::open_reader(&self.path) {
+                Ok(reader) => reader,
+                Err(e) => {
+                    tracing::debug!(error = %e, "no reader connection; planning on the writer");
+                    return Err(Box::new(planned));
+                }
+            },
+        };
+        let plan = plan_writes(&reader, keep_days, feed, feed_id, planned);
+        if let Ok(mut free) = self.free.lock() {
+            free.push(reader);
+        }
+        Ok(plan)
+    }
+}
+
 /// Most feed batches written in one transaction.
 const MAX_BATCHES_PER_COMMIT: usize = 32;
 
@@ -407,7 +515,7 @@ fn next_check(
 /// Decides, per parsed item, whether it is new, edited or already stored.
 fn plan_writes(
     store: &Store,
-    config: &Config,
+    keep_days: u32,
     feed: &FeedConfig,
     feed_id: i64,
     planned: Planned,
@@ -419,8 +527,7 @@ fn plan_writes(
     };
     let mut seen: HashSet<String> = HashSet::new();
     // Items older than the retention window would be pruned again at once: never store them.
-    let oldest = (config.keep_days > 0)
-        .then(|| Utc::now() - chrono::Duration::days(i64::from(config.keep_days)));
+    let oldest = (keep_days > 0).then(|| Utc::now() - chrono::Duration::days(i64::from(keep_days)));
     // Feeds list newest first; store oldest first so a story's first article is the oldest.
     for item in planned.items.into_iter().rev() {
         if oldest.is_some_and(|cutoff| item.published.is_some_and(|p| p < cutoff)) {

@@ -63,7 +63,7 @@ pub(crate) struct Plan {
     pub items: Vec<PlannedItem>,
 }
 
-type StageFuture = Pin<Box<dyn Future<Output = Stage> + Send>>;
+pub(crate) type StageFuture = Pin<Box<dyn Future<Output = Stage> + Send>>;
 
 /// Runs a stage as its own task, so its network and CPU work lands on the runtime's
 /// worker threads instead of the task that owns the database. A stage that panics is
@@ -84,7 +84,7 @@ pub(crate) fn on_worker(feed: &FeedConfig, feed_id: i64, stage: StageFuture) -> 
 }
 
 /// A task that died (a panic in parsing or extraction) as the feed's failure.
-fn internal_failure(e: &tokio::task::JoinError) -> PollResult {
+pub(crate) fn internal_failure(e: &tokio::task::JoinError) -> PollResult {
     PollResult::Failed {
         status: None,
         kind: "internal".to_string(),

@@ -245,6 +245,12 @@ fn write_batch(
                 story,
                 prepared,
             } => {
+                // Feeds are planned concurrently from committed data: another feed's batch
+                // may have stored this very article (same canonical URL) since. It is theirs;
+                // a URL variant is never an "also reported by" entry.
+                if stored_by_other_feed(tx, feed_id, &record.canonical_url)? {
+                    continue;
+                }
                 let computed;
                 let prepared = match prepared {
                     Some(p) => p,
@@ -270,6 +276,18 @@ fn write_batch(
     }
     record_poll_on(tx, feed_id, batch.poll, batch.next, now)?;
     Ok(stats)
+}
+
+/// Whether another feed already stored an article at `canonical_url`.
+fn stored_by_other_feed(
+    tx: &Connection,
+    feed_id: i64,
+    canonical_url: &str,
+) -> rusqlite::Result<bool> {
+    tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM articles WHERE canonical_url = ?1 AND feed_id != ?2)",
+    )?
+    .query_row(params![canonical_url, feed_id], |r| r.get(0))
 }
 
 fn known(r: &rusqlite::Row<'_>) -> rusqlite::Result<KnownArticle> {

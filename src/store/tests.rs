@@ -605,3 +605,40 @@ fn new_stories_are_counted_into_term_df_in_bulk() {
     }
     assert_eq!(df_table(&store), df_recount(&store));
 }
+
+#[test]
+fn an_article_another_feed_stored_meanwhile_is_not_stored_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut store = Store::open(&path).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let (a, b) = (store.feed("a").unwrap(), store.feed("b").unwrap());
+    // Both feeds were planned from a reader before either batch was written.
+    let reader = Store::open_reader(&path).unwrap();
+    assert!(reader.known_by_canonical("a.example/1").unwrap().is_none());
+    let write = |store: &mut Store, feed_id, title: &str| {
+        store
+            .write_feed_batch(
+                feed_id,
+                &[ArticleWrite::New {
+                    record: record("1", title),
+                    story: None,
+                    prepared: None,
+                }],
+                &fetched(),
+                &next(),
+                &crate::related::RelatedConfig::default(),
+                now(),
+            )
+            .unwrap()
+    };
+    assert_eq!(write(&mut store, a.id, "Wire").new, 1);
+    assert_eq!(write(&mut store, b.id, "Wire, via b").new, 0);
+    let stories = store.newest_stories(None).unwrap();
+    assert_eq!(stories.len(), 1);
+    assert!(stories[0].story.also_reported_by.is_empty());
+    // The reader sees what was committed, and cannot write.
+    let known = reader.known_by_canonical("a.example/1").unwrap().unwrap();
+    assert_eq!(known.feed_id, a.id);
+    assert!(reader.conn.execute("DELETE FROM articles", []).is_err());
+}
