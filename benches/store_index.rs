@@ -29,6 +29,8 @@ const BIG_BATCH: usize = 50;
 const COPY_SHARE: f64 = 0.1;
 /// Recent texts kept to copy from.
 const RECENT: usize = 256;
+/// A one-article transaction slower than this is reported as a stall.
+const SLOW_MS: f64 = 50.0;
 const FEEDS: [&str; 4] = ["alpha", "bravo", "charlie", "delta"];
 
 /// A small deterministic generator (SplitMix64).
@@ -265,6 +267,13 @@ fn latest(writes: &[ArticleWrite]) -> DateTime<Utc> {
 }
 
 fn main() {
+    // `BENCH_LOG=feedmix=trace` shows the store's own events (checkpoints) on stderr.
+    if let Ok(filter) = std::env::var("BENCH_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let stored = env_usize("BENCH_STORED", 100_000);
     let measured = env_usize("BENCH_MEASURED", 1_000);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -357,7 +366,18 @@ fn main() {
     if std::env::var_os("BENCH_FILL_ONLY").is_some() {
         return;
     }
-    let one = summary(measure(&mut bench, &mut corpus, measured, 1));
+    let singles = measure(&mut bench, &mut corpus, measured, 1);
+    let slow: Vec<usize> = (0..singles.len())
+        .filter(|i| singles[*i] > SLOW_MS)
+        .collect();
+    println!(
+        "one-article transactions over {SLOW_MS} ms: {} of {} (at {:?}); they add {:.2} ms to the mean",
+        slow.len(),
+        singles.len(),
+        slow,
+        slow.iter().map(|i| singles[*i]).sum::<f64>() / singles.len() as f64
+    );
+    let one = summary(singles);
     let fifty = summary(measure(&mut bench, &mut corpus, measured, BIG_BATCH));
 
     println!();

@@ -192,8 +192,17 @@ impl Store {
     /// After a committed write transaction: lets the background checkpointer copy the new WAL
     /// frames, starting it on first use.
     pub(super) fn after_commit(&mut self) {
+        let conn = &self.conn;
         let cp = self.checkpointer.get_or_insert_with(|| {
-            checkpoint::Checkpointer::start(&self.file).map_err(|e| {
+            let started = checkpoint::Checkpointer::start(&self.file).and_then(|cp| {
+                conn.execute_batch(&format!(
+                    "PRAGMA wal_autocheckpoint = {}",
+                    checkpoint::WRITER_BACKSTOP_PAGES
+                ))
+                .map_err(std::io::Error::other)?;
+                Ok(cp)
+            });
+            started.map_err(|e| {
                 tracing::warn!(db = %self.path, error = %e, "no background checkpointer; SQLite checkpoints inside commits");
             })
         });
