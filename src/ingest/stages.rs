@@ -59,6 +59,8 @@ pub(crate) enum Stage {
         writes: Vec<ArticleWrite>,
         pages: usize,
         pages_failed: usize,
+        /// The batch's share of the pass's article budget, released once it is written.
+        held: Option<tokio::sync::OwnedSemaphorePermit>,
     },
 }
 
@@ -243,6 +245,7 @@ pub(crate) fn fetch_pages(
             writes,
             pages,
             pages_failed,
+            held: None,
         }
     })
 }

@@ -90,7 +90,11 @@ fn run(conn: &Connection, wake: &Receiver<()>) {
         }
         let began = Instant::now();
         let result = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
         });
         match result {
             Ok((busy, wal_frames, copied)) => {
