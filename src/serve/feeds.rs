@@ -96,8 +96,16 @@ fn feed(
         None => format!("feed.{}", format.extension()),
     };
     let key = format!("{path}?{}", page.before.as_deref().unwrap_or(""));
+    // Fast path: a body cached at a version read a moment ago, without the store's lock.
+    if let Some(hit) = state
+        .recent_version()
+        .and_then(|version| state.cache.get(&key, version))
+    {
+        return hit.respond(&headers);
+    }
     let built = state.with_store(|store| {
         let version = store.data_version()?;
+        state.note_version(version);
         if let Some(hit) = state.cache.get(&key, version) {
             return Ok(hit);
         }
