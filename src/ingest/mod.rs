@@ -374,7 +374,7 @@ fn feed_pass(
         })
         .await;
         match planned {
-            Ok(Ok(Ok(plan))) => {
+            Ok(Planning::Ready(plan)) => {
                 // Wait for room before fetching pages into memory (the semaphore is never
                 // closed; a feed larger than the whole budget takes all of it).
                 let n = plan.items.len().clamp(1, ARTICLES_IN_MEMORY) as u32;
@@ -385,7 +385,7 @@ fn feed_pass(
                 }
                 stage
             }
-            Ok(Ok(Err(e))) => Stage::Polled {
+            Ok(Planning::Failed(e)) => Stage::Polled {
                 feed,
                 feed_id,
                 result: Err(PollResult::Failed {
@@ -395,7 +395,7 @@ fn feed_pass(
                     retry_after: None,
                 }),
             },
-            Ok(Err(planned)) => Stage::Polled {
+            Ok(Planning::NoReader(planned)) => Stage::Polled {
                 feed,
                 feed_id,
                 result: Ok(Some(*planned)),
@@ -426,16 +426,8 @@ impl Readers {
         }
     }
 
-    /// Plans the feed on a free reader (opening one if none is free). `Err` hands the feed
-    /// back when no reader can be opened.
-    #[allow(clippy::type_complexity)]
-    fn plan(
-        &self,
-        keep_days: u32,
-        feed: &FeedConfig,
-        feed_id: i64,
-        planned: Planned,
-    ) -> Result<Result<Plan, StoreError>, Box<Planned>> {
+    /// Plans the feed on a free reader (opening one if none is free).
+    fn plan(&self, keep_days: u32, feed: &FeedConfig, feed_id: i64, planned: Planned) -> Planning {
         let pooled = self.free.lock().ok().and_then(|mut free| free.pop());
         let reader = match pooled {
             Some(reader) => reader,
@@ -443,7 +435,7 @@ impl Readers {
                 Ok(reader) => reader,
                 Err(e) => {
                     tracing::debug!(error = %e, "no reader connection; planning on the writer");
-                    return Err(Box::new(planned));
+                    return Planning::NoReader(Box::new(planned));
                 }
             },
         };
@@ -451,8 +443,21 @@ impl Readers {
         if let Ok(mut free) = self.free.lock() {
             free.push(reader);
         }
-        Ok(plan)
+        match plan {
+            Ok(plan) => Planning::Ready(plan),
+            Err(e) => Planning::Failed(e),
+        }
     }
+}
+
+/// How planning a feed on a reader went.
+enum Planning {
+    /// Its new and edited items, ready to fetch.
+    Ready(Plan),
+    /// Reading the database failed: the feed's failure.
+    Failed(StoreError),
+    /// No reader could be opened: the owner of the database plans it instead.
+    NoReader(Box<Planned>),
 }
 
 /// Articles of new and edited items that may be between their feed's plan and their

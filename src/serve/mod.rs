@@ -35,11 +35,9 @@ pub struct AppState {
     pub cache: cache::Cache,
     /// Requests served, for /metrics.
     pub requests: AtomicU64,
-    /// The last `data_version` read and when (nanoseconds after `started`): see
+    /// When the last `data_version` was read, and its value: see
     /// [`AppState::recent_version`].
-    version: std::sync::atomic::AtomicI64,
-    version_at: AtomicU64,
-    started: std::time::Instant,
+    version: Mutex<Option<(std::time::Instant, i64)>>,
 }
 
 /// How long a `data_version` read stays good for answering from the cache. Reading it
@@ -56,27 +54,21 @@ impl AppState {
             store: Mutex::new(store),
             cache: cache::Cache::default(),
             requests: AtomicU64::new(0),
-            version: std::sync::atomic::AtomicI64::new(0),
-            version_at: AtomicU64::new(0),
-            started: std::time::Instant::now(),
+            version: Mutex::new(None),
         }
     }
 
     /// The `data_version` read less than [`VERSION_FRESH`] ago, if any.
     fn recent_version(&self) -> Option<i64> {
-        use std::sync::atomic::Ordering;
-        let at = self.version_at.load(Ordering::Acquire);
-        let now = self.started.elapsed().as_nanos() as u64;
-        (at != 0 && now.saturating_sub(at) < VERSION_FRESH.as_nanos() as u64)
-            .then(|| self.version.load(Ordering::Acquire))
+        let read = *self.version.lock().unwrap_or_else(|e| e.into_inner());
+        read.filter(|(at, _)| at.elapsed() < VERSION_FRESH)
+            .map(|(_, version)| version)
     }
 
     /// Records a `data_version` just read.
     fn note_version(&self, version: i64) {
-        use std::sync::atomic::Ordering;
-        self.version.store(version, Ordering::Release);
-        let now = (self.started.elapsed().as_nanos() as u64).max(1);
-        self.version_at.store(now, Ordering::Release);
+        *self.version.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::time::Instant::now(), version));
     }
 
     /// Runs `f` with the store locked.

@@ -195,6 +195,7 @@ impl Store {
         let stats = match written {
             Ok(stats) => tx.commit().map(|()| stats),
             Err(e) => {
+                // Rolled back now, ending its borrow of the connection before `after_commit`.
                 drop(tx);
                 Err(e)
             }

@@ -77,14 +77,9 @@ fn run(conn: &Connection, wake: &Receiver<()>) {
     while wake.recv().is_ok() {
         if let Some(last) = last {
             let due = last + INTERVAL;
-            loop {
-                let now = Instant::now();
-                if now >= due {
-                    break;
-                }
-                match wake.recv_timeout(due - now) {
-                    Ok(()) | Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => return,
+            while let Some(left) = due.checked_duration_since(Instant::now()) {
+                if let Err(RecvTimeoutError::Disconnected) = wake.recv_timeout(left) {
+                    return;
                 }
             }
         }

@@ -13,7 +13,7 @@ mod stories;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 pub use articles::{ArticleRecord, ArticleWrite, FeedBatch, KnownArticle, Prepared, WriteStats};
 pub use feeds::{FeedRow, NextCheck, PollResult};
@@ -88,33 +88,37 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Store> {
+        let mut store = Store::connect(path, OpenFlags::default())?;
+        store
+            .conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA cache_size = -32768;
+                 PRAGMA wal_autocheckpoint = 8192;",
+            )
+            .map_err(|e| err(&store.path, e))?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A connection to `path` with the settings every use shares.
+    fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {
         let shown = path.display().to_string();
-        let wrap = |source| StoreError::Sqlite {
-            path: shown.clone(),
-            source,
-        };
-        let conn = Connection::open(path).map_err(wrap)?;
-        conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| err(&shown, e))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| err(&shown, e))?;
         // The write path runs about twenty distinct statements per article: keep them all
         // prepared instead of re-parsing SQL for every row.
         conn.set_prepared_statement_cache_capacity(64);
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA cache_size = -32768;
-             PRAGMA wal_autocheckpoint = 8192;",
-        )
-        .map_err(wrap)?;
-        let mut store = Store {
+        Ok(Store {
             conn,
             path: shown,
             df: Default::default(),
             file: path.to_path_buf(),
             checkpointer: None,
-        };
-        store.migrate()?;
-        Ok(store)
+        })
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -131,14 +135,7 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(|e| err(&self.path, e))?;
-        let known = MIGRATIONS.last().map_or(0, |m| m.0);
-        if current > known {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: current,
-                known,
-            });
-        }
+        known_version(&self.path, current)?;
         for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
             tx.execute_batch(sql).map_err(|e| err(&self.path, e))?;
             tx.execute(
@@ -153,34 +150,11 @@ impl Store {
     /// Opens a connection for reading an existing database that [`Store::open`] has
     /// migrated (it never migrates; a database newer than this build is refused).
     pub fn open_reader(path: &Path) -> Result<Store> {
-        let shown = path.display().to_string();
-        let wrap = |source| StoreError::Sqlite {
-            path: shown.clone(),
-            source,
-        };
-        let conn = Connection::open_with_flags(
+        let store = Store::connect(
             path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(wrap)?;
-        conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
-        conn.set_prepared_statement_cache_capacity(64);
-        let store = Store {
-            conn,
-            path: shown,
-            df: Default::default(),
-            file: path.to_path_buf(),
-            checkpointer: None,
-        };
-        let found = store.schema_version()?;
-        let known = MIGRATIONS.last().map_or(0, |m| m.0);
-        if found > known {
-            return Err(StoreError::TooNew {
-                path: store.path.clone(),
-                found,
-                known,
-            });
-        }
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        known_version(&store.path, store.schema_version()?)?;
         Ok(store)
     }
 
@@ -245,6 +219,19 @@ impl Store {
             })
             .map_err(|e| err(&self.path, e))
     }
+}
+
+/// Refuses a database migrated by a newer feedmix (schema `found`).
+fn known_version(path: &str, found: i64) -> Result<()> {
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if found > known {
+        return Err(StoreError::TooNew {
+            path: path.to_string(),
+            found,
+            known,
+        });
+    }
+    Ok(())
 }
 
 fn err(path: &str, source: rusqlite::Error) -> StoreError {

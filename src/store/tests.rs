@@ -40,6 +40,29 @@ fn record(identity: &str, title: &str) -> ArticleRecord {
     }
 }
 
+/// Writes one new article for `feed_id` as a feed batch of its own, into `story` if given.
+fn write_new(
+    store: &mut Store,
+    feed_id: i64,
+    record: ArticleRecord,
+    story: Option<i64>,
+) -> WriteStats {
+    store
+        .write_feed_batch(
+            feed_id,
+            &[ArticleWrite::New {
+                record,
+                story,
+                prepared: None,
+            }],
+            &fetched(),
+            &next(),
+            &crate::related::RelatedConfig::default(),
+            now(),
+        )
+        .unwrap()
+}
+
 fn next() -> NextCheck {
     NextCheck {
         at: now() + chrono::Duration::minutes(30),
@@ -118,20 +141,7 @@ fn update_keeps_story_and_id() {
     let mut store = Store::open(&dir.path().join("t.db")).unwrap();
     store.sync_feeds(&config().feeds).unwrap();
     let feed = store.feed("a").unwrap();
-    store
-        .write_feed_batch(
-            feed.id,
-            &[ArticleWrite::New {
-                record: record("1", "One"),
-                story: None,
-                prepared: None,
-            }],
-            &fetched(),
-            &next(),
-            &crate::related::RelatedConfig::default(),
-            now(),
-        )
-        .unwrap();
+    write_new(&mut store, feed.id, record("1", "One"), None);
     let known = store.known_by_identity(feed.id, "1").unwrap().unwrap();
     let before = store.newest_stories(None).unwrap()[0].story.clone();
     let later = now() + chrono::Duration::minutes(5);
@@ -163,37 +173,11 @@ fn copies_join_a_story_as_also_reported_by() {
     let mut store = Store::open(&dir.path().join("t.db")).unwrap();
     store.sync_feeds(&config().feeds).unwrap();
     let (a, b) = (store.feed("a").unwrap(), store.feed("b").unwrap());
-    store
-        .write_feed_batch(
-            a.id,
-            &[ArticleWrite::New {
-                record: record("1", "Wire"),
-                story: None,
-                prepared: None,
-            }],
-            &fetched(),
-            &next(),
-            &crate::related::RelatedConfig::default(),
-            now(),
-        )
-        .unwrap();
+    write_new(&mut store, a.id, record("1", "Wire"), None);
     let story = store.newest_stories(None).unwrap()[0].story.id;
     let mut copy = record("9", "Wire, retitled");
     copy.url = "https://b.example/9".into();
-    store
-        .write_feed_batch(
-            b.id,
-            &[ArticleWrite::New {
-                record: copy,
-                story: Some(story),
-                prepared: None,
-            }],
-            &fetched(),
-            &next(),
-            &crate::related::RelatedConfig::default(),
-            now(),
-        )
-        .unwrap();
+    write_new(&mut store, b.id, copy, Some(story));
     let stories = store.newest_stories(None).unwrap();
     assert_eq!(stories.len(), 1);
     assert_eq!(stories[0].story.title, "Wire");
@@ -616,24 +600,14 @@ fn an_article_another_feed_stored_meanwhile_is_not_stored_again() {
     // Both feeds were planned from a reader before either batch was written.
     let reader = Store::open_reader(&path).unwrap();
     assert!(reader.known_by_canonical("a.example/1").unwrap().is_none());
-    let write = |store: &mut Store, feed_id, title: &str| {
-        store
-            .write_feed_batch(
-                feed_id,
-                &[ArticleWrite::New {
-                    record: record("1", title),
-                    story: None,
-                    prepared: None,
-                }],
-                &fetched(),
-                &next(),
-                &crate::related::RelatedConfig::default(),
-                now(),
-            )
-            .unwrap()
-    };
-    assert_eq!(write(&mut store, a.id, "Wire").new, 1);
-    assert_eq!(write(&mut store, b.id, "Wire, via b").new, 0);
+    assert_eq!(
+        write_new(&mut store, a.id, record("1", "Wire"), None).new,
+        1
+    );
+    assert_eq!(
+        write_new(&mut store, b.id, record("1", "Wire, via b"), None).new,
+        0
+    );
     let stories = store.newest_stories(None).unwrap();
     assert_eq!(stories.len(), 1);
     assert!(stories[0].story.also_reported_by.is_empty());
