@@ -5,10 +5,10 @@
 //!
 //! - `story_vectors(story_id INTEGER PRIMARY KEY, source TEXT, published INTEGER, vector BLOB)`;
 //!   `vector` is the serialized [`super::TermVector`].
-//! - `terms(term INTEGER, weight REAL, story_id INTEGER, published INTEGER)`, primary key
-//!   `(term, weight DESC, story_id)`: the postings of each story's [`super::posted_terms`],
-//!   with the story's publication time copied in; `term` is a [`super::TermId`] (stable hash
-//!   of the token).
+//! - `terms(term INTEGER, published INTEGER, story_id INTEGER, weight REAL)`, primary key
+//!   `(term, published, story_id)`: the postings of each story's [`super::posted_terms`],
+//!   with the story's publication time copied in so that a window is one key range; `term`
+//!   is a [`super::TermId`] (stable hash of the token).
 //! - `term_df(term INTEGER PRIMARY KEY, df INTEGER)`, incremented once per term of each new
 //!   story (all of its terms, posted or not).
 //! - `related(story_id INTEGER, other_id INTEGER, score REAL, rank INTEGER)`,

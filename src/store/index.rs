@@ -252,26 +252,25 @@ impl RelatedStore for SqlIndex<'_> {
         or_empty(
             "postings",
             (|| {
-                // One primary-key range of `terms`, in weight order; the window is checked on
-                // the row itself (published is copied in), so no other table is read.
+                // One primary-key range of `terms`: the term's postings within the window
+                // (published is copied in, so no other table is read). The best weights are
+                // picked here: SQLite's ORDER BY ... LIMIT sorts through a temporary b-tree.
                 let mut stmt = self.conn.prepare_cached(
                     "SELECT story_id, weight FROM terms
-                     WHERE term = ?1 AND published BETWEEN ?2 AND ?3
-                     ORDER BY weight DESC, story_id LIMIT ?4",
+                     WHERE term = ?1 AND published BETWEEN ?2 AND ?3",
                 )?;
                 let mut out = Vec::new();
                 for (i, term) in terms.iter().enumerate() {
-                    let rows =
-                        stmt.query_map(params![term, from, to, limit_per_term as i64], |r| {
-                            Ok(Posting {
-                                story_id: r.get(0)?,
-                                term: i,
-                                weight: r.get::<_, f64>(1)? as f32,
-                            })
-                        })?;
-                    for row in rows {
-                        out.push(row?);
+                    let start = out.len();
+                    let mut rows = stmt.query(params![term, from, to])?;
+                    while let Some(r) = rows.next()? {
+                        out.push(Posting {
+                            story_id: r.get(0)?,
+                            term: i,
+                            weight: r.get::<_, f64>(1)? as f32,
+                        });
                     }
+                    keep_best(&mut out, start, limit_per_term);
                 }
                 Ok(out)
             })(),
@@ -288,12 +287,11 @@ impl RelatedStore for SqlIndex<'_> {
                 for id in ids {
                     let row = stmt
                         .query_row([id], |r| {
-                            let blob: Vec<u8> = r.get(3)?;
                             Ok(StoredDoc {
                                 story_id: r.get(0)?,
                                 source: r.get(1)?,
                                 published: r.get(2)?,
-                                vector: decode_vector(&blob),
+                                vector: decode_vector(r.get_ref(3)?.as_blob()?),
                             })
                         })
                         .optional()?;
@@ -316,6 +314,23 @@ impl RelatedStore for SqlIndex<'_> {
                 rows.collect()
             })(),
         )
+    }
+}
+
+/// Keeps the `limit` best postings of `out[start..]` (highest weight, then lowest story id,
+/// as `ORDER BY weight DESC, story_id LIMIT limit` would).
+fn keep_best(out: &mut Vec<Posting>, start: usize, limit: usize) {
+    let term = &mut out[start..];
+    if term.len() > limit {
+        let order = |a: &Posting, b: &Posting| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then(a.story_id.cmp(&b.story_id))
+        };
+        if limit > 0 {
+            term.select_nth_unstable_by(limit - 1, order);
+        }
+        out.truncate(start + limit);
     }
 }
 
@@ -452,4 +467,38 @@ fn write_related(conn: &Connection, story_id: i64, list: &[(i64, f32)]) -> rusql
         insert.execute(params![story_id, rank as i64, other, f64::from(*score)])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn posting(story_id: i64, term: usize, weight: f32) -> Posting {
+        Posting {
+            story_id,
+            term,
+            weight,
+        }
+    }
+
+    #[test]
+    fn keep_best_bounds_one_term_as_order_by_weight_limit_would() {
+        let mut out = vec![posting(1, 0, 0.1)];
+        out.extend([
+            posting(5, 1, 0.3),
+            posting(3, 1, 0.9),
+            posting(4, 1, 0.3),
+            posting(2, 1, 0.5),
+        ]);
+        keep_best(&mut out, 1, 3);
+        // The earlier term's postings are untouched; the tie at 0.3 goes to the lower id.
+        assert_eq!(out[0], posting(1, 0, 0.1));
+        let mut kept: Vec<i64> = out[1..].iter().map(|p| p.story_id).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, vec![2, 3, 4]);
+        keep_best(&mut out, 1, 5);
+        assert_eq!(out.len(), 4);
+        keep_best(&mut out, 1, 0);
+        assert_eq!(out, vec![posting(1, 0, 0.1)]);
+    }
 }

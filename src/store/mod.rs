@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_schedule.sql")),
     (4, include_str!("migrations/0004_ingest_runs.sql")),
     (5, include_str!("migrations/0005_index_layout.sql")),
+    (6, include_str!("migrations/0006_postings_by_date.sql")),
 ];
 
 /// Why a database operation failed.
