@@ -62,11 +62,12 @@ pub fn find_related<S: RelatedStore>(
     let ids: Vec<i64> = cands.iter().map(|(id, _)| *id).collect();
     let docs = store.doc_vectors(&ids);
 
-    let idf_of = frequencies(store, &q_terms, &q_df, &docs, n);
-    let q_weighted = weigh(q, &idf_of);
+    let dfs = frequencies(store, &q_terms, &q_df, &docs);
+    let mut idfs = IdfTable::new(n);
+    let q_weighted = weigh(q, &q_df, &mut idfs);
     let mut scored: Vec<(i64, f32)> = docs
         .iter()
-        .map(|d| (d.story_id, pair_score(new, &q_weighted, d, &idf_of)))
+        .map(|d| (d.story_id, pair_score(new, &q_weighted, d, &dfs, &mut idfs)))
         .filter(|(_, s)| *s >= cfg.min_score)
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -84,39 +85,68 @@ pub fn find_related<S: RelatedStore>(
     }
 }
 
-/// IDF of every term of the new story and the candidates, with one `doc_freqs` query for the
-/// terms not already known. The new story counts in the frequencies of its own terms.
+/// Document frequency of every term of the new story and the candidates, with one
+/// `doc_freqs` query for the terms not already known. A small map of its own: the candidates
+/// share most of their terms, and the store's frequency cache is large.
 fn frequencies<S: RelatedStore>(
     store: &S,
     q_terms: &[TermId],
     q_df: &[u64],
     docs: &[StoredDoc],
-    n: u64,
-) -> HashMap<TermId, f32> {
+) -> HashMap<TermId, u64> {
     let total: usize = q_terms.len() + docs.iter().map(|d| d.vector.terms.len()).sum::<usize>();
-    let mut idf_of: HashMap<TermId, f32> =
+    let mut dfs: HashMap<TermId, u64> =
         HashMap::with_capacity_and_hasher(total, Default::default());
-    idf_of.extend(q_terms.iter().zip(q_df).map(|(t, df)| (*t, idf(df + 1, n))));
+    dfs.extend(q_terms.iter().copied().zip(q_df.iter().copied()));
     let mut missing: Vec<TermId> = Vec::new();
     for d in docs {
         for (t, _) in &d.vector.terms {
-            if let std::collections::hash_map::Entry::Vacant(e) = idf_of.entry(*t) {
-                e.insert(0.0);
+            if let std::collections::hash_map::Entry::Vacant(e) = dfs.entry(*t) {
+                e.insert(0);
                 missing.push(*t);
             }
         }
     }
-    let dfs = store.doc_freqs(&missing);
-    idf_of.extend(missing.into_iter().zip(dfs).map(|(t, df)| (t, idf(df, n))));
-    idf_of
+    let found = store.doc_freqs(&missing);
+    dfs.extend(missing.into_iter().zip(found));
+    dfs
 }
 
-/// The new story's TF-IDF weights, sorted by term as its vector is, and their norm.
-fn weigh(q: &TermVector, idf_of: &HashMap<TermId, f32>) -> (Vec<(TermId, f32)>, f32) {
+/// `idf(df, n)` for one `n`, remembered in a small direct-mapped table: candidates share
+/// most of their frequent terms, and a lookup is cheaper than the logarithm.
+struct IdfTable {
+    n: u64,
+    slots: Vec<(u64, f32)>,
+}
+
+impl IdfTable {
+    /// Slots in the table (a power of two).
+    const SLOTS: usize = 4_096;
+
+    fn new(n: u64) -> Self {
+        Self {
+            n,
+            slots: vec![(u64::MAX, 0.0); Self::SLOTS],
+        }
+    }
+
+    fn get(&mut self, df: u64) -> f32 {
+        let slot = &mut self.slots[(df as usize) & (Self::SLOTS - 1)];
+        if slot.0 != df {
+            *slot = (df, idf(df, self.n));
+        }
+        slot.1
+    }
+}
+
+/// The new story's TF-IDF weights, sorted by term as its vector is, and their norm. The new
+/// story counts in the frequencies of its own terms (`q_df[i] + 1`).
+fn weigh(q: &TermVector, q_df: &[u64], idfs: &mut IdfTable) -> (Vec<(TermId, f32)>, f32) {
     let weights: Vec<(TermId, f32)> = q
         .terms
         .iter()
-        .map(|(t, w)| (*t, w * idf_of.get(t).copied().unwrap_or(1.0)))
+        .zip(q_df)
+        .map(|((t, w), df)| (*t, w * idfs.get(df + 1)))
         .collect();
     let norm = weights.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
     (weights, norm)
@@ -124,23 +154,29 @@ fn weigh(q: &TermVector, idf_of: &HashMap<TermId, f32>) -> (Vec<(TermId, f32)>, 
 
 /// The relevance of a stored story to the new one: TF-IDF cosine, lowered for the same outlet
 /// so that other outlets' coverage comes first when it is about as relevant. Both vectors are
-/// sorted by term, so the dot product is a merge.
+/// sorted by term, so the dot product is a merge. `dfs` holds the document frequency of every
+/// term; a term the new story shares counts the new story too, as in [`weigh`].
 fn pair_score(
     new: &NewDoc,
     (q, q_norm): &(Vec<(TermId, f32)>, f32),
     other: &StoredDoc,
-    idf_of: &HashMap<TermId, f32>,
+    dfs: &HashMap<TermId, u64>,
+    idfs: &mut IdfTable,
 ) -> f32 {
     let (mut dot, mut norm) = (0.0f32, 0.0f32);
     let mut qi = 0;
     for (t, w) in &other.vector.terms {
-        let w = w * idf_of.get(t).copied().unwrap_or(1.0);
-        norm += w * w;
+        let df = dfs.get(t).copied().unwrap_or(0);
         while qi < q.len() && q[qi].0 < *t {
             qi += 1;
         }
         if qi < q.len() && q[qi].0 == *t {
+            let w = w * idfs.get(df + 1);
+            norm += w * w;
             dot += q[qi].1 * w;
+        } else {
+            let w = w * idfs.get(df);
+            norm += w * w;
         }
     }
     if dot == 0.0 {
@@ -257,6 +293,15 @@ mod tests {
             "The Elm Street bridge reopened after repairs of its cracks.",
         );
         assert!(update.related.is_empty());
+    }
+
+    #[test]
+    fn idf_table_matches_idf_when_slots_collide() {
+        let n = 50_000;
+        let mut table = IdfTable::new(n);
+        for df in [0, 1, 7, 4_096, 4_097, 8_193, 49_999, 1, 4_096, 0] {
+            assert_eq!(table.get(df), idf(df, n), "df {df}");
+        }
     }
 
     #[test]
