@@ -2,9 +2,10 @@
 //! Arabic letter normalization, stop words (English, French, Arabic) and stemming. Pure.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap as HashMap;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -94,7 +95,7 @@ pub fn tokenize_as(text: &str, lang: Lang) -> Vec<String> {
             continue;
         }
         let term = match (&stemmer, lang) {
-            (Some(stemmer), _) => fold(&stemmer.stem(&raw)),
+            (Some(stemmer), _) => stem_cached(lang, stemmer, &raw),
             (None, Lang::Arabic) => stem_arabic(&folded),
             _ => folded,
         };
@@ -103,6 +104,34 @@ pub fn tokenize_as(text: &str, lang: Lang) -> Vec<String> {
         }
     }
     out
+}
+
+/// Words whose stems the process remembers, per language, before it starts over: a news
+/// vocabulary repeats, and a Snowball stem costs more than a hash lookup. One table for all
+/// threads (a few MB at most; one per blocking-pool thread would multiply that), behind a
+/// lock held only for a lookup or an insert.
+const STEM_MEMO: usize = 32_768;
+
+type StemMemo = Mutex<[HashMap<String, String>; 2]>;
+
+/// `fold(stemmer.stem(raw))`, remembered.
+fn stem_cached(lang: Lang, stemmer: &Stemmer, raw: &str) -> String {
+    static STEMS: OnceLock<StemMemo> = OnceLock::new();
+    let memo = STEMS.get_or_init(Default::default);
+    let slot = usize::from(lang == Lang::French);
+    let known = memo.lock().ok().and_then(|m| m[slot].get(raw).cloned());
+    if let Some(term) = known {
+        return term;
+    }
+    let term = fold(&stemmer.stem(raw));
+    if let Ok(mut m) = memo.lock() {
+        let m = &mut m[slot];
+        if m.len() >= STEM_MEMO {
+            m.clear();
+        }
+        m.insert(raw.to_owned(), term.clone());
+    }
+    term
 }
 
 /// Index terms of `text`, language detected from the text itself.

@@ -2,8 +2,7 @@
 //! term-frequency part, so they never go stale; IDF is applied at query time from current
 //! document frequencies.
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::tokenize::{detect_language, tokenize_as, Lang};
@@ -47,17 +46,14 @@ pub fn term_vector(title: &str, text: &str, lang: Option<&str>) -> TermVector {
     let lang = lang
         .and_then(Lang::from_tag)
         .unwrap_or_else(|| detect_language(&format!("{title}\n{text}")));
-    let mut tf: HashMap<String, f32> = HashMap::new();
+    let mut tf: FxHashMap<TermId, f32> = FxHashMap::default();
     for t in tokenize_as(title, lang) {
-        *tf.entry(t).or_default() += TITLE_WEIGHT;
+        *tf.entry(term_id(&t)).or_default() += TITLE_WEIGHT;
     }
     for t in tokenize_as(text, lang) {
-        *tf.entry(t).or_default() += 1.0;
+        *tf.entry(term_id(&t)).or_default() += 1.0;
     }
-    let mut terms: Vec<(TermId, f32)> = tf
-        .into_iter()
-        .map(|(t, f)| (term_id(&t), 1.0 + f.ln()))
-        .collect();
+    let mut terms: Vec<(TermId, f32)> = tf.into_iter().map(|(t, f)| (t, 1.0 + f.ln())).collect();
     if terms.len() > MAX_TERMS {
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         terms.truncate(MAX_TERMS);
