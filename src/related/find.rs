@@ -170,13 +170,11 @@ fn pair_score(
         while qi < q.len() && q[qi].0 < *t {
             qi += 1;
         }
-        if qi < q.len() && q[qi].0 == *t {
-            let w = w * idfs.get(df + 1);
-            norm += w * w;
+        let shared = qi < q.len() && q[qi].0 == *t;
+        let w = w * idfs.get(df + u64::from(shared));
+        norm += w * w;
+        if shared {
             dot += q[qi].1 * w;
-        } else {
-            let w = w * idfs.get(df);
-            norm += w * w;
         }
     }
     if dot == 0.0 {

@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::store::{Posting, RelatedStore, StoredDoc};
+use super::store::{keep_best, Posting, RelatedStore, StoredDoc};
 use super::vector::{posted_terms, TermId};
 use super::RelatedUpdate;
 
@@ -125,16 +125,13 @@ impl RelatedStore for MemoryIndex {
             };
             let lo = list.partition_point(|p| p.0 < from);
             let hi = list.partition_point(|p| p.0 <= to);
-            let mut window: Vec<&(i64, i64, f32)> = list[lo..hi].iter().collect();
-            if window.len() > limit_per_term {
-                window.select_nth_unstable_by(limit_per_term, |a, b| b.2.total_cmp(&a.2));
-                window.truncate(limit_per_term);
-            }
-            out.extend(window.into_iter().map(|p| Posting {
+            let start = out.len();
+            out.extend(list[lo..hi].iter().map(|p| Posting {
                 story_id: p.1,
                 term: i,
                 weight: p.2,
             }));
+            keep_best(&mut out, start, limit_per_term);
         }
         out
     }

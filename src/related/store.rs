@@ -67,3 +67,53 @@ pub trait RelatedStore {
     /// SQL: `SELECT other_id, score FROM related WHERE story_id = ? ORDER BY rank`.
     fn related_of(&self, story_id: i64) -> Vec<(i64, f32)>;
 }
+
+/// Keeps the `limit` best postings of `out[start..]` (one term's, appended last): highest
+/// weight first, then lowest story id, as `ORDER BY weight DESC, story_id LIMIT limit` would.
+pub fn keep_best(out: &mut Vec<Posting>, start: usize, limit: usize) {
+    let term = &mut out[start..];
+    if term.len() > limit {
+        if limit > 0 {
+            term.select_nth_unstable_by(limit - 1, |a, b| {
+                b.weight
+                    .total_cmp(&a.weight)
+                    .then(a.story_id.cmp(&b.story_id))
+            });
+        }
+        out.truncate(start + limit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn posting(story_id: i64, term: usize, weight: f32) -> Posting {
+        Posting {
+            story_id,
+            term,
+            weight,
+        }
+    }
+
+    #[test]
+    fn keep_best_bounds_one_term_as_order_by_weight_limit_would() {
+        let mut out = vec![posting(1, 0, 0.1)];
+        out.extend([
+            posting(5, 1, 0.3),
+            posting(3, 1, 0.9),
+            posting(4, 1, 0.3),
+            posting(2, 1, 0.5),
+        ]);
+        keep_best(&mut out, 1, 3);
+        // The earlier term's postings are untouched; the tie at 0.3 goes to the lower id.
+        assert_eq!(out[0], posting(1, 0, 0.1));
+        let mut kept: Vec<i64> = out[1..].iter().map(|p| p.story_id).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, vec![2, 3, 4]);
+        keep_best(&mut out, 1, 5);
+        assert_eq!(out.len(), 4);
+        keep_best(&mut out, 1, 0);
+        assert_eq!(out, vec![posting(1, 0, 0.1)]);
+    }
+}

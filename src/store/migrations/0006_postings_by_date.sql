@@ -3,7 +3,7 @@
 -- lookup stepped through every posting of the term, whatever its date, to find those in the
 -- window: with a year of stories and a 30-day window, most rows read were thrown away
 -- (measured with benches/store_index.rs, see BENCHMARKS.md). The best weights within the
--- window are picked by SQLite's bounded sort instead.
+-- window are picked after the read (related::keep_best).
 CREATE TABLE terms_v6 (
     term      INTEGER NOT NULL,             -- stable hash of the token
     published INTEGER NOT NULL,             -- = story_vectors.published of the story
