@@ -3,6 +3,8 @@
 //! and the updates this causes to older stories' lists. Touches the index only through
 //! [`RelatedStore`], with a bounded number of queries per new story.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use super::store::{RelatedStore, StoredDoc};
@@ -57,8 +59,13 @@ pub fn find_related<S: RelatedStore>(
         }
     }
     let mut cands: Vec<(i64, f32)> = partial.into_iter().collect();
-    cands.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    cands.truncate(CANDIDATES);
+    let by_score = |a: &(i64, f32), b: &(i64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if cands.len() > CANDIDATES {
+        // Thousands of stories share a query term in a large window: select, then sort.
+        cands.select_nth_unstable_by(CANDIDATES - 1, by_score);
+        cands.truncate(CANDIDATES);
+    }
+    cands.sort_by(by_score);
     let ids: Vec<i64> = cands.iter().map(|(id, _)| *id).collect();
     let docs = store.doc_vectors(&ids);
 
@@ -92,7 +99,7 @@ fn frequencies<S: RelatedStore>(
     store: &S,
     q_terms: &[TermId],
     q_df: &[u64],
-    docs: &[StoredDoc],
+    docs: &[Arc<StoredDoc>],
 ) -> HashMap<TermId, u64> {
     let total: usize = q_terms.len() + docs.iter().map(|d| d.vector.terms.len()).sum::<usize>();
     let mut dfs: HashMap<TermId, u64> =

@@ -1,6 +1,8 @@
 //! An in-memory [`RelatedStore`]: the reference implementation for tests, the relevance harness
 //! and the bench. Holds everything in hash maps; `evict_published_before` bounds its memory.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use super::store::{keep_best, Posting, RelatedStore, StoredDoc};
@@ -10,7 +12,7 @@ use super::RelatedUpdate;
 /// The related-stories index held in memory.
 #[derive(Debug, Default)]
 pub struct MemoryIndex {
-    docs: HashMap<i64, StoredDoc>,
+    docs: HashMap<i64, Arc<StoredDoc>>,
     df: HashMap<TermId, u64>,
     /// term -> (published, story, weight), sorted by published.
     postings: HashMap<TermId, Vec<(i64, i64, f32)>>,
@@ -41,7 +43,7 @@ impl MemoryIndex {
         for (term, _) in &doc.vector.terms {
             *self.df.entry(*term).or_default() += 1;
         }
-        self.docs.insert(doc.story_id, doc);
+        self.docs.insert(doc.story_id, Arc::new(doc));
     }
 
     /// Stores the related lists of `story_id` and of the older stories `update` changes.
@@ -136,7 +138,7 @@ impl RelatedStore for MemoryIndex {
         out
     }
 
-    fn doc_vectors(&self, ids: &[i64]) -> Vec<StoredDoc> {
+    fn doc_vectors(&self, ids: &[i64]) -> Vec<Arc<StoredDoc>> {
         ids.iter()
             .filter_map(|id| self.docs.get(id).cloned())
             .collect()

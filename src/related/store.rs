@@ -14,6 +14,8 @@
 //! - `related(story_id INTEGER, other_id INTEGER, score REAL, rank INTEGER)`,
 //!   primary key `(story_id, rank)`; a story's list is replaced as a whole.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::vector::{TermId, TermVector};
@@ -58,10 +60,11 @@ pub trait RelatedStore {
     fn postings(&self, terms: &[TermId], from: i64, to: i64, limit_per_term: usize)
         -> Vec<Posting>;
 
-    /// The stored stories among `ids` (any order; unknown ids skipped).
+    /// The stored stories among `ids` (any order; unknown ids skipped), shared: a story is
+    /// a candidate of many later ones, so an implementation may hand out one decoded copy.
     /// SQL: `SELECT story_id, source, published, vector FROM story_vectors WHERE story_id IN
     /// (..ids)`.
-    fn doc_vectors(&self, ids: &[i64]) -> Vec<StoredDoc>;
+    fn doc_vectors(&self, ids: &[i64]) -> Vec<Arc<StoredDoc>>;
 
     /// A story's current related list, best first, with scores.
     /// SQL: `SELECT other_id, score FROM related WHERE story_id = ? ORDER BY rank`.

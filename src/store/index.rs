@@ -3,7 +3,9 @@
 //! ones written before it), and the writes that keep the indexes current.
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
+use rusqlite::types::ToSql;
 use rusqlite::{params, Connection, OptionalExtension};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -17,11 +19,11 @@ use crate::related::{
 /// document frequencies.
 pub(super) struct SqlIndex<'c> {
     conn: &'c Connection,
-    df: &'c RefCell<DfCache>,
+    df: &'c RefCell<IndexCache>,
 }
 
 impl<'c> SqlIndex<'c> {
-    pub(super) fn new(conn: &'c Connection, df: &'c RefCell<DfCache>) -> Self {
+    pub(super) fn new(conn: &'c Connection, df: &'c RefCell<IndexCache>) -> Self {
         Self { conn, df }
     }
 
@@ -31,20 +33,22 @@ impl<'c> SqlIndex<'c> {
     }
 }
 
-/// Document frequencies as this connection knows them. Linking one story needs the frequency
+/// What this connection knows of the related index: document frequencies, and the decoded
+/// vectors of recent candidates ([`DocCache`]). Linking one story needs the frequency
 /// of every term of its candidates (thousands of rows), and counting a new story's terms
 /// would rewrite hundreds of `term_df` pages per commit; so frequencies are cached, and a new
 /// story's terms are counted into `term_df` in bulk, for many stories at once.
 ///
 /// The database stays the truth: a term's frequency is its `term_df` row plus its count among
 /// the vectors still marked `counted = 0` (stories not yet written into `term_df`).
-/// [`DfCache::flush`] moves those into `term_df` inside a write transaction. The cache holds
-/// that sum for the terms it has seen and the uncounted increments; [`DfCache::sync`] drops
+/// [`IndexCache::flush`] moves those into `term_df` inside a write transaction. The cache holds
+/// that sum for the terms it has seen and the uncounted increments; [`IndexCache::sync`] drops
 /// it when another connection has committed (`PRAGMA data_version`), and the batch writer
-/// calls [`DfCache::clear`] when its transaction does not commit. A crash loses nothing: the
-/// uncounted stories are still marked and are counted by the next flush.
+/// calls [`IndexCache::clear`] when its transaction does not commit. A crash loses nothing: the
+/// uncounted stories are still marked and are counted by the next flush. The vectors are
+/// dropped whenever the frequencies are.
 #[derive(Debug, Default)]
-pub(crate) struct DfCache {
+pub(crate) struct IndexCache {
     /// Frequency by term, uncounted stories included.
     df: HashMap<TermId, i64>,
     /// Term counts of the uncounted stories.
@@ -54,9 +58,56 @@ pub(crate) struct DfCache {
     /// `PRAGMA data_version` when the cache was last known to match the database; `None`
     /// until the uncounted stories have been read.
     version: Option<i64>,
+    /// Decoded story vectors.
+    docs: DocCache,
 }
 
-impl DfCache {
+/// Decoded vectors of stored stories, shared with the scorer. A story is a candidate of many
+/// later ones (in a cold ingest, of most stories after it), and reading and decoding its
+/// vector each time was a tenth of the writer's time. A vector never changes once written
+/// (only prune deletes it), so an entry is true for as long as the cache is kept.
+#[derive(Debug, Default)]
+struct DocCache {
+    docs: HashMap<i64, Arc<StoredDoc>>,
+    /// Terms held, over all vectors: what bounds the memory.
+    terms: usize,
+}
+
+impl DocCache {
+    /// Most terms held (12 bytes each): about 7,000 stories of 150 terms, ~15 MB.
+    const MAX_TERMS: usize = 1 << 20;
+
+    fn get(&self, id: i64) -> Option<Arc<StoredDoc>> {
+        self.docs.get(&id).cloned()
+    }
+
+    /// Keeps `doc`; when full, first drops every other entry (an arbitrary half, in hash order).
+    fn put(&mut self, doc: Arc<StoredDoc>) {
+        let len = doc.vector.terms.len();
+        if self.terms + len > Self::MAX_TERMS {
+            let (mut keep, mut terms) = (false, 0);
+            self.docs.retain(|_, d| {
+                keep = !keep;
+                if keep {
+                    terms += d.vector.terms.len();
+                }
+                keep
+            });
+            self.terms = terms;
+        }
+        self.terms += len;
+        if let Some(old) = self.docs.insert(doc.story_id, doc) {
+            self.terms -= old.vector.terms.len();
+        }
+    }
+
+    fn clear(&mut self) {
+        self.docs.clear();
+        self.terms = 0;
+    }
+}
+
+impl IndexCache {
     /// Most terms kept; beyond it the cache starts over (a few tens of MB at most).
     const MAX_TERMS: usize = 1 << 21;
 
@@ -70,6 +121,7 @@ impl DfCache {
         self.pending.clear();
         self.pending_stories = 0;
         self.version = None;
+        self.docs.clear();
     }
 
     /// At the start of a write transaction: keeps the cache only if no other connection has
@@ -279,14 +331,21 @@ impl RelatedStore for SqlIndex<'_> {
         )
     }
 
-    fn doc_vectors(&self, ids: &[i64]) -> Vec<StoredDoc> {
+    fn doc_vectors(&self, ids: &[i64]) -> Vec<Arc<StoredDoc>> {
+        let mut cache = self.df.borrow_mut();
         or_empty(
             "doc_vectors",
             (|| {
-                let mut stmt =
-                self.conn.prepare_cached("SELECT story_id, source, published, vector FROM story_vectors WHERE story_id = ?1")?;
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT story_id, source, published, vector FROM story_vectors
+                     WHERE story_id = ?1",
+                )?;
                 let mut out = Vec::with_capacity(ids.len());
-                for id in ids {
+                for &id in ids {
+                    if let Some(doc) = cache.docs.get(id) {
+                        out.push(doc);
+                        continue;
+                    }
                     let row = stmt
                         .query_row([id], |r| {
                             Ok(StoredDoc {
@@ -297,7 +356,11 @@ impl RelatedStore for SqlIndex<'_> {
                             })
                         })
                         .optional()?;
-                    out.extend(row);
+                    if let Some(doc) = row {
+                        let doc = Arc::new(doc);
+                        cache.docs.put(doc.clone());
+                        out.push(doc);
+                    }
                 }
                 Ok(out)
             })(),
@@ -320,19 +383,24 @@ impl RelatedStore for SqlIndex<'_> {
 }
 
 /// `term_df` rows of `terms` (absent terms are missing from the map). One statement per chunk
-/// of terms: SQLite sorts the IN list and walks `term_df` in key order.
+/// of terms: SQLite sorts the IN list and walks `term_df` in key order. A chunk is padded
+/// to the next of a few list sizes, so a handful of statements are prepared and cached, and
+/// a lookup of a few terms does not pay for hundreds of padding values (it did: half of all
+/// frequency lookups were of under ten terms, each building a 500-value IN list).
 fn read_doc_freqs(conn: &Connection, terms: &[TermId]) -> rusqlite::Result<HashMap<TermId, i64>> {
     let mut found: HashMap<TermId, i64> = HashMap::default();
-    let mut stmt = conn.prepare_cached(&in_list_sql(
-        "SELECT term, df FROM term_df WHERE term IN",
-        DF_CHUNK,
-    ))?;
     for chunk in terms.chunks(DF_CHUNK) {
-        // Padded with a repeat of its first term, so every chunk is the one cached statement.
-        let padded = chunk
+        let size = IN_LIST_SIZES
             .iter()
-            .chain(std::iter::repeat(&chunk[0]))
-            .take(DF_CHUNK);
+            .copied()
+            .find(|&n| n >= chunk.len())
+            .unwrap_or(DF_CHUNK);
+        let mut stmt = conn.prepare_cached(&in_list_sql(
+            "SELECT term, df FROM term_df WHERE term IN",
+            size,
+        ))?;
+        // Padded with a repeat of its first term.
+        let padded = chunk.iter().chain(std::iter::repeat(&chunk[0])).take(size);
         let rows = stmt.query_map(rusqlite::params_from_iter(padded), |r| {
             Ok((r.get::<_, TermId>(0)?, r.get::<_, i64>(1)?))
         })?;
@@ -343,6 +411,9 @@ fn read_doc_freqs(conn: &Connection, terms: &[TermId]) -> rusqlite::Result<HashM
     }
     Ok(found)
 }
+
+/// IN-list sizes `read_doc_freqs` pads to, the last being [`DF_CHUNK`].
+const IN_LIST_SIZES: [usize; 4] = [4, 32, 128, DF_CHUNK];
 
 /// A term vector as a BLOB: 12 bytes a term (i64 id, f32 weight, little-endian).
 pub(super) fn encode_vector(vector: &TermVector) -> Vec<u8> {
@@ -372,10 +443,41 @@ pub(super) fn insert_bands(
     article_id: i64,
     keys: &[i64],
 ) -> rusqlite::Result<()> {
-    let mut stmt =
-        conn.prepare_cached("INSERT OR IGNORE INTO bands (band_key, article_id) VALUES (?1, ?2)")?;
-    for key in keys {
-        stmt.execute(params![key, article_id])?;
+    let values: Vec<&dyn ToSql> = keys
+        .iter()
+        .flat_map(|key| [key as &dyn ToSql, &article_id])
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT OR IGNORE INTO bands (band_key, article_id) VALUES",
+        2,
+        &values,
+    )
+}
+
+/// Rows per multi-row INSERT, largest first; each size of each statement is prepared once.
+const ROW_CHUNKS: [usize; 3] = [16, 4, 1];
+
+/// Runs `{head} (?,..),(?,..),..` over `values`, `width` to a row, 16 rows to a statement
+/// where it can. A new story writes ~64 postings and an article ~40 band keys, and a
+/// statement has a fixed cost beyond its rows (statement journal, halt, reset): with one
+/// statement per row, that cost was most of the price of the row.
+fn insert_rows(
+    conn: &Connection,
+    head: &str,
+    width: usize,
+    values: &[&dyn ToSql],
+) -> rusqlite::Result<()> {
+    let row = format!("({})", vec!["?"; width].join(","));
+    let mut rest = values;
+    while rest.len() >= width {
+        let rows = rest.len() / width;
+        let n = ROW_CHUNKS.iter().copied().find(|&c| c <= rows).unwrap_or(1);
+        let sql = format!("{head} {}", vec![row.as_str(); n].join(","));
+        let (now, later) = rest.split_at(n * width);
+        conn.prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(now))?;
+        rest = later;
     }
     Ok(())
 }
@@ -395,17 +497,28 @@ pub(super) fn insert_story_doc(
          VALUES (?1, ?2, ?3, ?4, 0)",
     )?
     .execute(params![doc.story_id, doc.source, doc.published, vector])?;
-    let mut term = conn.prepare_cached(
-        "INSERT INTO terms (term, weight, story_id, published) VALUES (?1, ?2, ?3, ?4)",
-    )?;
     // Its terms are counted in the cache (read first, so it holds their frequencies) and in
-    // `term_df` by a later `DfCache::flush`; until then the row says `counted = 0`.
+    // `term_df` by a later `IndexCache::flush`; until then the row says `counted = 0`.
     let terms: Vec<TermId> = doc.vector.terms.iter().map(|(t, _)| *t).collect();
     let dfs = index.doc_freqs(&terms);
-    for (t, weight) in posted_terms(&doc.vector, &dfs, stored_before) {
-        term.execute(params![t, f64::from(weight), doc.story_id, doc.published])?;
-    }
-    index.df.borrow_mut().count(&terms);
+    let posted: Vec<(TermId, f64)> = posted_terms(&doc.vector, &dfs, stored_before)
+        .into_iter()
+        .map(|(t, w)| (t, f64::from(w)))
+        .collect();
+    let values: Vec<&dyn ToSql> = posted
+        .iter()
+        .flat_map(|(t, w)| [t as &dyn ToSql, w, &doc.story_id, &doc.published])
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO terms (term, weight, story_id, published) VALUES",
+        4,
+        &values,
+    )?;
+    let mut cache = index.df.borrow_mut();
+    cache.count(&terms);
+    cache.docs.put(Arc::new(doc.to_stored()));
+    drop(cache);
     write_related(conn, doc.story_id, &update.related)?;
     // An older story whose list gained the new one changed: its feed item shows new links.
     let mut touch =

@@ -65,7 +65,7 @@ pub struct Store {
     conn: Connection,
     path: String,
     /// Document frequencies of the related index, cached for this connection.
-    df: std::cell::RefCell<index::DfCache>,
+    df: std::cell::RefCell<index::IndexCache>,
     /// The database file, for the checkpointer's connection.
     file: std::path::PathBuf,
     /// The background WAL checkpointer, started by the first batch write; `Err` once it

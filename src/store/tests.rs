@@ -619,3 +619,143 @@ fn an_article_another_feed_stored_meanwhile_is_not_stored_again() {
     assert_eq!(known.feed_id, a.id);
     assert!(reader.conn.execute("DELETE FROM articles", []).is_err());
 }
+
+/// A made-up word: syllables picked by `n` (distinct for n < 4,096).
+fn word(n: usize) -> String {
+    const SYL: [&str; 16] = [
+        "ka", "lo", "mer", "tis", "van", "dor", "pel", "su", "gri", "hon", "bex", "ru", "zal",
+        "fen", "quo", "nid",
+    ];
+    [n % 16, n / 16 % 16, n / 256 % 16]
+        .iter()
+        .map(|&k| SYL[k])
+        .collect()
+}
+
+/// Story `i`: headline and text drawn pseudo-randomly from the vocabulary of one of four
+/// events (200 words each), so stories of an event relate and no two are near-copies.
+fn event_story(i: usize) -> (String, String) {
+    let event = i % 4;
+    let mut state = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut next = || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        let r = state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33;
+        // Skewed: low ranks are frequent, as in real text.
+        let rank = (r % 200) * (r / 200 % 200) / 200;
+        word(event * 200 + rank as usize)
+    };
+    let title = (0..6).map(|_| next()).collect::<Vec<_>>().join(" ");
+    let text = (0..60).map(|_| next()).collect::<Vec<_>>().join(" ");
+    (title, text)
+}
+
+#[test]
+fn sql_index_links_exactly_as_the_memory_index_does() {
+    use crate::related::{find_related, MemoryIndex, NewDoc, RelatedStore};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let feeds = [
+        ("a", store.feed("a").unwrap().id),
+        ("b", store.feed("b").unwrap().id),
+    ];
+    let linking = crate::related::RelatedConfig::default();
+    let mut memory = MemoryIndex::new();
+    let mut stories = std::collections::BTreeSet::new();
+    let mut i = 0usize;
+    let mut other = Store::open(&dir.path().join("t.db")).unwrap();
+    for round in 0..160 {
+        // Batches of one and of three articles (one transaction each); every fifth round a
+        // batch that rolls back first, so its story ids are handed out again; every seventh
+        // round written by another connection, so this one must drop what it cached; and
+        // over 256 stories, so frequencies are also read back from `term_df`.
+        let (name, feed) = feeds[round % 2];
+        let writer = if round % 7 == 6 {
+            &mut other
+        } else {
+            &mut store
+        };
+        if round % 5 == 2 {
+            let mut orphan = record("orphan", "Orphan");
+            orphan.content_text = "Unrelated".into();
+            let failing = [
+                story_write(
+                    "doomed",
+                    "Harbour cranes audit",
+                    "Port cranes audit contracts.",
+                ),
+                ArticleWrite::New {
+                    record: orphan,
+                    story: Some(999_999),
+                    prepared: None,
+                },
+            ];
+            assert!(writer
+                .write_feed_batch(feed, &failing, &fetched(), &next(), &linking, now())
+                .is_err());
+        }
+        let mut records = Vec::new();
+        for _ in 0..(1 + 2 * (round % 2)) {
+            let (title, text) = event_story(i);
+            let mut r = record(&format!("s{i}"), &title);
+            r.content_text = text;
+            r.published = now() - chrono::Duration::hours(i as i64);
+            records.push(r);
+            i += 1;
+        }
+        let writes: Vec<ArticleWrite> = records
+            .iter()
+            .map(|r| ArticleWrite::New {
+                record: r.clone(),
+                story: None,
+                prepared: None,
+            })
+            .collect();
+        writer
+            .write_feed_batch(feed, &writes, &fetched(), &next(), &linking, now())
+            .unwrap();
+        for r in &records {
+            let story: i64 = store
+                .conn
+                .query_row(
+                    "SELECT story_id FROM articles WHERE identity = ?1",
+                    [&r.identity],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            if stories.insert(story) {
+                let doc = NewDoc::new(
+                    story,
+                    name,
+                    r.published.timestamp(),
+                    &r.title,
+                    &r.content_text,
+                    r.lang.as_deref(),
+                );
+                let update = find_related(&memory, &doc, &linking);
+                memory.insert(doc.to_stored());
+                memory.apply(story, &update);
+            }
+        }
+    }
+    let mut linked = 0;
+    for story in &stories {
+        let stored: Vec<(i64, f32)> = store
+            .conn
+            .prepare("SELECT other_id, score FROM related WHERE story_id = ?1 ORDER BY rank")
+            .unwrap()
+            .query_map([story], |r| Ok((r.get(0)?, r.get::<_, f64>(1)? as f32)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(stored, memory.related_of(*story), "story {story}");
+        linked += usize::from(!stored.is_empty());
+    }
+    assert!(
+        stories.len() > 256 && linked > 100,
+        "{linked} of {} linked",
+        stories.len()
+    );
+}
