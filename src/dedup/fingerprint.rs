@@ -1,7 +1,7 @@
 //! MinHash fingerprints of article text and their LSH band keys, so that copies of a text are
 //! found with one indexed lookup instead of a comparison with every stored article.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::OnceLock;
 
 use super::hash::mix;

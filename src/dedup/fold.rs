@@ -3,7 +3,7 @@
 //!
 //! Storage is behind [`CopyStore`], two indexed queries (see its methods).
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::fingerprint::{band_keys, fingerprint_shingles};
 use super::shingle::{overlap, shingles};

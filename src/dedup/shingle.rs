@@ -1,7 +1,7 @@
 //! Word shingles of article text and the overlap test that confirms two texts are copies of one
 //! another (a syndicated wire story with a dateline, a dropped paragraph, a reworded sentence).
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::hash::{mix, stable_hash};
 use crate::related::tokenize::words;

@@ -1,7 +1,7 @@
 //! Page metadata: title, byline, dates, lead image, language, canonical URL, robots
 //! `noarchive`; from `<meta>`, `<link>`, JSON-LD, `<time>`, `<h1>` and `<title>`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{DateTime, Utc};
 use scraper::{Html, Selector};
@@ -36,7 +36,7 @@ fn selector(s: &str) -> Selector {
 
 /// `<meta>` contents keyed by lower-cased `property`/`name`/`itemprop`; first one wins.
 fn meta_map(html: &Html) -> HashMap<String, String> {
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     for m in html.select(&selector("meta[content]")) {
         let content = m.attr("content").unwrap_or("").trim();
         for key in ["property", "name", "itemprop", "http-equiv"] {

@@ -1,7 +1,7 @@
 //! Main-content detection: scores paragraphs into their ancestors (Readability's scheme),
 //! picks the best container and the siblings that belong with it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::dom::{Dom, Kind};
 use super::hints::{class_weight, is_block};
@@ -87,7 +87,7 @@ pub(crate) fn score_candidates(
     weight_classes: bool,
 ) -> HashMap<usize, f32> {
     let gone = gone_flags(dom, stats);
-    let mut scores: HashMap<usize, f32> = HashMap::new();
+    let mut scores: HashMap<usize, f32> = HashMap::default();
     for (unit, start, text) in units(dom, stats, &gone) {
         if text < MIN_UNIT_LEN {
             continue;
