@@ -69,7 +69,7 @@ pub fn detect_language(text: &str) -> Lang {
 /// stop words: the input of shingling, where word order and function words matter.
 pub fn words(text: &str) -> Vec<String> {
     raw_words(text)
-        .map(|w| fold(&w))
+        .map(fold_owned)
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -90,14 +90,18 @@ pub fn tokenize_as(text: &str, lang: Lang) -> Vec<String> {
     };
     let mut out = Vec::new();
     for raw in raw_words(text) {
-        let folded = fold(&raw);
-        if folded.chars().count() < 2 || stop.is_some_and(|s| s.contains(folded.as_str())) {
+        let folded: std::borrow::Cow<'_, str> = if raw.is_ascii() {
+            std::borrow::Cow::Borrowed(&raw)
+        } else {
+            std::borrow::Cow::Owned(fold(&raw))
+        };
+        if folded.chars().count() < 2 || stop.is_some_and(|s| s.contains(folded.as_ref())) {
             continue;
         }
         let term = match (&stemmer, lang) {
             (Some(stemmer), _) => stem_cached(lang, stemmer, &raw),
             (None, Lang::Arabic) => stem_arabic(&folded),
-            _ => folded,
+            _ => folded.into_owned(),
         };
         if term.chars().count() >= 2 {
             out.push(term);
@@ -144,6 +148,15 @@ fn raw_words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
+}
+
+/// [`fold`] of an owned word: an ASCII word is its own folding (no copy).
+fn fold_owned(word: String) -> String {
+    if word.is_ascii() {
+        word
+    } else {
+        fold(&word)
+    }
 }
 
 /// Removes accents and Arabic diacritics, unifies Arabic letter variants, maps Arabic-Indic
