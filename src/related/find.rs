@@ -74,7 +74,11 @@ pub fn find_related<S: RelatedStore>(
     let q_weighted = weigh(q, &q_df, &mut idfs);
     let mut scored: Vec<(i64, f32)> = docs
         .iter()
-        .map(|d| (d.story_id, pair_score(new, &q_weighted, d, &dfs, &mut idfs)))
+        .zip(dfs.slots.chunks_by_doc(&docs))
+        .map(|(d, slots)| {
+            let score = pair_score(new, &q_weighted, d, slots, &dfs.values, &mut idfs);
+            (d.story_id, score)
+        })
         .filter(|(_, s)| *s >= cfg.min_score)
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -92,31 +96,67 @@ pub fn find_related<S: RelatedStore>(
     }
 }
 
+/// Document frequencies of the candidates' terms, looked up once per term occurrence: each
+/// candidate term's position in `values`, in the candidates' term order.
+struct CandidateFreqs {
+    values: Vec<u64>,
+    slots: Slots,
+}
+
+/// `values` positions of every candidate's terms, the candidates' lists end to end.
+struct Slots(Vec<u32>);
+
+impl Slots {
+    /// Each candidate's positions, in the order of `docs`.
+    fn chunks_by_doc<'s>(&'s self, docs: &'s [Arc<StoredDoc>]) -> impl Iterator<Item = &'s [u32]> {
+        let mut rest = self.0.as_slice();
+        docs.iter().map(move |d| {
+            let (now, later) = rest.split_at(d.vector.terms.len());
+            rest = later;
+            now
+        })
+    }
+}
+
 /// Document frequency of every term of the new story and the candidates, with one
 /// `doc_freqs` query for the terms not already known. A small map of its own: the candidates
-/// share most of their terms, and the store's frequency cache is large.
+/// share most of their terms, and the store's frequency cache is large. The scorer reads
+/// frequencies by position, so each candidate term is hashed once, here.
 fn frequencies<S: RelatedStore>(
     store: &S,
     q_terms: &[TermId],
     q_df: &[u64],
     docs: &[Arc<StoredDoc>],
-) -> HashMap<TermId, u64> {
-    let total: usize = q_terms.len() + docs.iter().map(|d| d.vector.terms.len()).sum::<usize>();
-    let mut dfs: HashMap<TermId, u64> =
-        HashMap::with_capacity_and_hasher(total, Default::default());
-    dfs.extend(q_terms.iter().copied().zip(q_df.iter().copied()));
+) -> CandidateFreqs {
+    let total: usize = docs.iter().map(|d| d.vector.terms.len()).sum::<usize>();
+    let mut position: HashMap<TermId, u32> =
+        HashMap::with_capacity_and_hasher(q_terms.len() + total, Default::default());
+    let mut values: Vec<u64> = q_df.to_vec();
+    position.extend(q_terms.iter().enumerate().map(|(i, t)| (*t, i as u32)));
     let mut missing: Vec<TermId> = Vec::new();
+    let mut slots: Vec<u32> = Vec::with_capacity(total);
     for d in docs {
         for (t, _) in &d.vector.terms {
-            if let std::collections::hash_map::Entry::Vacant(e) = dfs.entry(*t) {
-                e.insert(0);
+            let slot = *position.entry(*t).or_insert_with(|| {
                 missing.push(*t);
-            }
+                values.push(0);
+                (values.len() - 1) as u32
+            });
+            slots.push(slot);
         }
     }
-    let found = store.doc_freqs(&missing);
-    dfs.extend(missing.into_iter().zip(found));
-    dfs
+    // The missing terms hold the last positions, in order.
+    let first_missing = values.len() - missing.len();
+    for (v, df) in values[first_missing..]
+        .iter_mut()
+        .zip(store.doc_freqs(&missing))
+    {
+        *v = df;
+    }
+    CandidateFreqs {
+        values,
+        slots: Slots(slots),
+    }
 }
 
 /// `idf(df, n)` for one `n`, remembered in a small direct-mapped table: candidates share
@@ -161,19 +201,21 @@ fn weigh(q: &TermVector, q_df: &[u64], idfs: &mut IdfTable) -> (Vec<(TermId, f32
 
 /// The relevance of a stored story to the new one: TF-IDF cosine, lowered for the same outlet
 /// so that other outlets' coverage comes first when it is about as relevant. Both vectors are
-/// sorted by term, so the dot product is a merge. `dfs` holds the document frequency of every
-/// term; a term the new story shares counts the new story too, as in [`weigh`].
+/// sorted by term, so the dot product is a merge. The document frequency of its `i`-th term
+/// is `values[slots[i]]`; a term the new story shares counts the new story too, as in
+/// [`weigh`].
 fn pair_score(
     new: &NewDoc,
     (q, q_norm): &(Vec<(TermId, f32)>, f32),
     other: &StoredDoc,
-    dfs: &HashMap<TermId, u64>,
+    slots: &[u32],
+    values: &[u64],
     idfs: &mut IdfTable,
 ) -> f32 {
     let (mut dot, mut norm) = (0.0f32, 0.0f32);
     let mut qi = 0;
-    for (t, w) in &other.vector.terms {
-        let df = dfs.get(t).copied().unwrap_or(0);
+    for ((t, w), slot) in other.vector.terms.iter().zip(slots) {
+        let df = values[*slot as usize];
         while qi < q.len() && q[qi].0 < *t {
             qi += 1;
         }
