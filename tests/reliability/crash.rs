@@ -110,7 +110,7 @@ async fn sigkill_during_ingest_loses_and_duplicates_nothing() {
         // articles in well under a second, a debug build takes many): a quarter of the runs
         // early on a short timer, the others once 1 to 10 more articles have been committed
         // than when they started, i.e. between two of their write transactions.
-        let kill_early = rng.next() % 4 == 0;
+        let kill_early = rng.next().is_multiple_of(4);
         let early = Duration::from_millis(5 + rng.next() % 200);
         let after = 1 + (rng.next() % 10) as i64;
         let stored_before = count_when_ready(&world.db(), "SELECT COUNT(*) FROM articles");
