@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use rusqlite::types::ToSql;
 use rusqlite::{params, Connection, OptionalExtension};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -443,41 +442,10 @@ pub(super) fn insert_bands(
     article_id: i64,
     keys: &[i64],
 ) -> rusqlite::Result<()> {
-    let values: Vec<&dyn ToSql> = keys
-        .iter()
-        .flat_map(|key| [key as &dyn ToSql, &article_id])
-        .collect();
-    insert_rows(
-        conn,
-        "INSERT OR IGNORE INTO bands (band_key, article_id) VALUES",
-        2,
-        &values,
-    )
-}
-
-/// Rows per multi-row INSERT, largest first; each size of each statement is prepared once.
-const ROW_CHUNKS: [usize; 3] = [16, 4, 1];
-
-/// Runs `{head} (?,..),(?,..),..` over `values`, `width` to a row, 16 rows to a statement
-/// where it can. A new story writes ~64 postings and an article ~40 band keys, and a
-/// statement has a fixed cost beyond its rows (statement journal, halt, reset): with one
-/// statement per row, that cost was most of the price of the row.
-fn insert_rows(
-    conn: &Connection,
-    head: &str,
-    width: usize,
-    values: &[&dyn ToSql],
-) -> rusqlite::Result<()> {
-    let row = format!("({})", vec!["?"; width].join(","));
-    let mut rest = values;
-    while rest.len() >= width {
-        let rows = rest.len() / width;
-        let n = ROW_CHUNKS.iter().copied().find(|&c| c <= rows).unwrap_or(1);
-        let sql = format!("{head} {}", vec![row.as_str(); n].join(","));
-        let (now, later) = rest.split_at(n * width);
-        conn.prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(now))?;
-        rest = later;
+    let mut stmt =
+        conn.prepare_cached("INSERT OR IGNORE INTO bands (band_key, article_id) VALUES (?1, ?2)")?;
+    for key in keys {
+        stmt.execute(params![key, article_id])?;
     }
     Ok(())
 }
@@ -501,20 +469,15 @@ pub(super) fn insert_story_doc(
     // `term_df` by a later `IndexCache::flush`; until then the row says `counted = 0`.
     let terms: Vec<TermId> = doc.vector.terms.iter().map(|(t, _)| *t).collect();
     let dfs = index.doc_freqs(&terms);
-    let posted: Vec<(TermId, f64)> = posted_terms(&doc.vector, &dfs, stored_before)
-        .into_iter()
-        .map(|(t, w)| (t, f64::from(w)))
-        .collect();
-    let values: Vec<&dyn ToSql> = posted
-        .iter()
-        .flat_map(|(t, w)| [t as &dyn ToSql, w, &doc.story_id, &doc.published])
-        .collect();
-    insert_rows(
-        conn,
-        "INSERT INTO terms (term, weight, story_id, published) VALUES",
-        4,
-        &values,
+    // One row per statement: a multi-row INSERT may fail part-way, so SQLite gives it a
+    // statement journal, which wrote 7x the file pages of a whole ingest (measured: 2.3 M
+    // against 0.34 M pwrite calls at 10,000 articles) for 1.7% fewer instructions.
+    let mut term = conn.prepare_cached(
+        "INSERT INTO terms (term, weight, story_id, published) VALUES (?1, ?2, ?3, ?4)",
     )?;
+    for (t, weight) in posted_terms(&doc.vector, &dfs, stored_before) {
+        term.execute(params![t, f64::from(weight), doc.story_id, doc.published])?;
+    }
     let mut cache = index.df.borrow_mut();
     cache.count(&terms);
     cache.docs.put(Arc::new(doc.to_stored()));
