@@ -73,8 +73,9 @@ struct DocCache {
 }
 
 impl DocCache {
-    /// Most terms held (12 bytes each): about 7,000 stories of 150 terms, ~15 MB.
-    const MAX_TERMS: usize = 1 << 20;
+    /// Most terms held (12 bytes each): about 3,500 stories of 150 terms, ~7 MB. Twice that
+    /// took the 50,000-article bench to 195 MB of peak RSS, near its 200 MB bound.
+    const MAX_TERMS: usize = 1 << 19;
 
     fn get(&self, id: i64) -> Option<Arc<StoredDoc>> {
         self.docs.get(&id).cloned()
