@@ -617,7 +617,14 @@ fn identify(
         }
         _ => None,
     };
-    let hash = u64::from_str_radix(&entry_hash(item), 16).unwrap_or_default();
+    // The entry's hash is only compared with a stored article's: an item nothing is known
+    // by (every item of a cold pass) skips it, and with it an HTML parse of its content.
+    let known = by_url.is_some() || by_guid.is_some() || by_title.is_some();
+    let hash = if known {
+        u64::from_str_radix(&entry_hash(item), 16).unwrap_or_default()
+    } else {
+        0
+    };
     let as_dedup = |k: &KnownArticle| dedup::KnownArticle {
         id: k.id,
         keys: ItemKeys {
