@@ -1,7 +1,7 @@
 //! Language-aware tokenization for relevance and fingerprints: word splitting, accent folding,
 //! Arabic letter normalization, stop words (English, French, Arabic) and stemming. Pure.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::{Mutex, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
