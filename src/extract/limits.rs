@@ -29,10 +29,11 @@ pub(crate) fn capped_input(html: &str) -> &str {
                     .iter()
                     .position(|c| !c.is_ascii_alphanumeric())
                     .map_or(bytes.len(), |e| at + e);
-                let name = html[at..end].to_ascii_lowercase();
+                let name = &html[at..end];
                 let self_closing =
                     bytes[end..].iter().take_while(|&&c| c != b'>').last() == Some(&b'/');
-                if !UNCLOSED_TAGS.contains(&name.as_str()) && !self_closing {
+                let unclosed = UNCLOSED_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name));
+                if !unclosed && !self_closing {
                     depth += 1;
                     if depth > MAX_NESTING {
                         return &html[..start];
