@@ -530,3 +530,46 @@ fn write_related(conn: &Connection, story_id: i64, list: &[(i64, f32)]) -> rusql
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, terms: usize) -> Arc<StoredDoc> {
+        Arc::new(StoredDoc {
+            story_id: id,
+            source: "a".into(),
+            published: 0,
+            vector: TermVector {
+                terms: (0..terms as i64).map(|t| (t, 1.0)).collect(),
+            },
+        })
+    }
+
+    #[test]
+    fn doc_cache_stays_within_its_bound_and_counts_replacements() {
+        let mut cache = DocCache::default();
+        let per_doc = 300;
+        let docs = 3 * DocCache::MAX_TERMS / per_doc;
+        for id in 0..docs as i64 {
+            cache.put(doc(id, per_doc));
+            assert!(
+                cache.terms <= DocCache::MAX_TERMS,
+                "{} terms held",
+                cache.terms
+            );
+            let counted: usize = cache.docs.values().map(|d| d.vector.terms.len()).sum();
+            if id % 997 == 0 {
+                assert_eq!(cache.terms, counted);
+            }
+        }
+        // The newest story is always kept; a replaced entry is not counted twice.
+        let last = docs as i64 - 1;
+        assert_eq!(cache.get(last).map(|d| d.story_id), Some(last));
+        let before = cache.terms;
+        cache.put(doc(last, 10));
+        assert_eq!(cache.terms, before - per_doc + 10);
+        cache.clear();
+        assert_eq!((cache.docs.len(), cache.terms), (0, 0));
+    }
+}
