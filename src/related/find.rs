@@ -74,7 +74,7 @@ pub fn find_related<S: RelatedStore>(
     let q_weighted = weigh(q, &q_df, &mut idfs);
     let mut scored: Vec<(i64, f32)> = docs
         .iter()
-        .zip(dfs.slots.chunks_by_doc(&docs))
+        .zip(dfs.per_doc(&docs))
         .map(|(d, slots)| {
             let score = pair_score(new, &q_weighted, d, slots, &dfs.values, &mut idfs);
             (d.story_id, score)
@@ -96,20 +96,17 @@ pub fn find_related<S: RelatedStore>(
     }
 }
 
-/// Document frequencies of the candidates' terms, looked up once per term occurrence: each
-/// candidate term's position in `values`, in the candidates' term order.
+/// Document frequencies of the candidates' terms, looked up once per term occurrence.
 struct CandidateFreqs {
     values: Vec<u64>,
-    slots: Slots,
+    /// The position in `values` of every candidate's terms, the candidates' lists end to end.
+    slots: Vec<u32>,
 }
 
-/// `values` positions of every candidate's terms, the candidates' lists end to end.
-struct Slots(Vec<u32>);
-
-impl Slots {
+impl CandidateFreqs {
     /// Each candidate's positions, in the order of `docs`.
-    fn chunks_by_doc<'s>(&'s self, docs: &'s [Arc<StoredDoc>]) -> impl Iterator<Item = &'s [u32]> {
-        let mut rest = self.0.as_slice();
+    fn per_doc<'s>(&'s self, docs: &'s [Arc<StoredDoc>]) -> impl Iterator<Item = &'s [u32]> {
+        let mut rest = self.slots.as_slice();
         docs.iter().map(move |d| {
             let (now, later) = rest.split_at(d.vector.terms.len());
             rest = later;
@@ -153,10 +150,7 @@ fn frequencies<S: RelatedStore>(
     {
         *v = df;
     }
-    CandidateFreqs {
-        values,
-        slots: Slots(slots),
-    }
+    CandidateFreqs { values, slots }
 }
 
 /// `idf(df, n)` for one `n`, remembered in a small direct-mapped table: candidates share

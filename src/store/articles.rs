@@ -183,12 +183,12 @@ impl Store {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
         let written = (|| {
-            self.df.borrow_mut().sync(&tx)?;
-            let index = SqlIndex::new(&tx, &self.df);
+            self.index_cache.borrow_mut().sync(&tx)?;
+            let index = SqlIndex::new(&tx, &self.index_cache);
             let mut all = Vec::with_capacity(batches.len());
             for batch in batches {
                 all.push(write_batch(&index, batch, related, now)?);
-                self.df.borrow_mut().flush(&tx)?;
+                self.index_cache.borrow_mut().flush(&tx)?;
             }
             Ok(all)
         })();
@@ -202,7 +202,7 @@ impl Store {
         };
         // Whatever did not commit is rolled back; the cached frequencies may count it.
         let stats = stats.map_err(|e| {
-            self.df.borrow_mut().clear();
+            self.index_cache.borrow_mut().clear();
             err(&path, e)
         });
         if stats.is_ok() {

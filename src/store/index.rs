@@ -14,16 +14,16 @@ use crate::related::{
     TermVector,
 };
 
-/// The indexes, read through one connection or transaction, with the process's cache of
-/// document frequencies.
+/// The indexes, read through one connection or transaction, with the connection's
+/// [`IndexCache`].
 pub(super) struct SqlIndex<'c> {
     conn: &'c Connection,
-    df: &'c RefCell<IndexCache>,
+    cache: &'c RefCell<IndexCache>,
 }
 
 impl<'c> SqlIndex<'c> {
-    pub(super) fn new(conn: &'c Connection, df: &'c RefCell<IndexCache>) -> Self {
-        Self { conn, df }
+    pub(super) fn new(conn: &'c Connection, cache: &'c RefCell<IndexCache>) -> Self {
+        Self { conn, cache }
     }
 
     /// The connection (the open batch transaction) the index reads and writes through.
@@ -266,7 +266,7 @@ impl RelatedStore for SqlIndex<'_> {
     }
 
     fn doc_freqs(&self, terms: &[TermId]) -> Vec<u64> {
-        let mut cache = self.df.borrow_mut();
+        let mut cache = self.cache.borrow_mut();
         if cache.version.is_none() {
             // Cleared (or never filled): the uncounted stories must be known first.
             or_empty("df cache", cache.sync(self.conn));
@@ -332,7 +332,7 @@ impl RelatedStore for SqlIndex<'_> {
     }
 
     fn doc_vectors(&self, ids: &[i64]) -> Vec<Arc<StoredDoc>> {
-        let mut cache = self.df.borrow_mut();
+        let mut cache = self.cache.borrow_mut();
         or_empty(
             "doc_vectors",
             (|| {
@@ -479,10 +479,11 @@ pub(super) fn insert_story_doc(
     for (t, weight) in posted_terms(&doc.vector, &dfs, stored_before) {
         term.execute(params![t, f64::from(weight), doc.story_id, doc.published])?;
     }
-    let mut cache = index.df.borrow_mut();
-    cache.count(&terms);
-    cache.docs.put(Arc::new(doc.to_stored()));
-    drop(cache);
+    {
+        let mut cache = index.cache.borrow_mut();
+        cache.count(&terms);
+        cache.docs.put(Arc::new(doc.to_stored()));
+    }
     write_related(conn, doc.story_id, &update.related)?;
     // An older story whose list gained the new one changed: its feed item shows new links.
     let mut touch =

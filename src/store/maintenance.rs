@@ -50,7 +50,7 @@ impl Store {
         let stories = run("DELETE FROM stories WHERE id IN (SELECT id FROM temp.doomed)")?;
         run("DELETE FROM temp.doomed")?;
         tx.commit().map_err(|e| err(&path, e))?;
-        self.df.borrow_mut().clear();
+        self.index_cache.borrow_mut().clear();
         Ok(PruneStats { stories, articles })
     }
 

@@ -64,8 +64,8 @@ pub enum StoreError {
 pub struct Store {
     conn: Connection,
     path: String,
-    /// Document frequencies of the related index, cached for this connection.
-    df: std::cell::RefCell<index::IndexCache>,
+    /// What this connection knows of the related index (frequencies, decoded vectors).
+    index_cache: std::cell::RefCell<index::IndexCache>,
     /// The database file, for the checkpointer's connection.
     file: std::path::PathBuf,
     /// The background WAL checkpointer, started by the first batch write; `Err` once it
@@ -116,7 +116,7 @@ impl Store {
         Ok(Store {
             conn,
             path: shown,
-            df: Default::default(),
+            index_cache: Default::default(),
             file: path.to_path_buf(),
             checkpointer: None,
         })

@@ -330,7 +330,7 @@ fn df_recount(store: &Store) -> std::collections::BTreeMap<i64, i64> {
 /// What this connection's related index answers for `terms` (through its df cache).
 fn df_seen(store: &Store, terms: &[i64]) -> Vec<u64> {
     use crate::related::RelatedStore;
-    index::SqlIndex::new(&store.conn, &store.df).doc_freqs(terms)
+    index::SqlIndex::new(&store.conn, &store.index_cache).doc_freqs(terms)
 }
 
 fn story_write(identity: &str, title: &str, text: &str) -> ArticleWrite {
@@ -341,6 +341,21 @@ fn story_write(identity: &str, title: &str, text: &str) -> ArticleWrite {
         story: None,
         prepared: None,
     }
+}
+
+/// A batch that fails after linking a new story: its second article names a story that does
+/// not exist, so the whole batch rolls back.
+fn rolled_back_batch(identity: &str, title: &str, text: &str) -> [ArticleWrite; 2] {
+    let mut orphan = record(&format!("{identity}-orphan"), "Orphan");
+    orphan.content_text = "Unrelated text".into();
+    [
+        story_write(identity, title, text),
+        ArticleWrite::New {
+            record: orphan,
+            story: Some(999_999),
+            prepared: None,
+        },
+    ]
 }
 
 #[test]
@@ -369,18 +384,8 @@ fn cached_frequencies_stay_exact_across_rollback_other_writers_and_prune() {
     assert_eq!(df_effective(&store), df_recount(&store));
     let terms: Vec<i64> = df_recount(&store).keys().copied().collect();
 
-    // A batch that fails after linking a new story (its second article names a story that
-    // does not exist) rolls back; the frequencies it counted must not survive in the cache.
-    let mut orphan = record("s3", "Orphan");
-    orphan.content_text = "Unrelated text".into();
-    let failing = [
-        story_write("s2", "Harbour audit: cranes missing", text),
-        ArticleWrite::New {
-            record: orphan,
-            story: Some(999_999),
-            prepared: None,
-        },
-    ];
+    // The frequencies a rolled-back batch counted must not survive in the cache.
+    let failing = rolled_back_batch("s2", "Harbour audit: cranes missing", text);
     assert!(store
         .write_feed_batch(feed, &failing, &fetched(), &next(), &linking, now())
         .is_err());
@@ -585,7 +590,7 @@ fn new_stories_are_counted_into_term_df_in_bulk() {
             drop(store);
             store = Store::open(&path).unwrap();
             let terms: Vec<i64> = df_recount(&store).keys().copied().collect();
-            store.df.borrow_mut().sync(&store.conn).unwrap();
+            store.index_cache.borrow_mut().sync(&store.conn).unwrap();
             let expected: Vec<u64> = terms.iter().map(|t| df_recount(&store)[t] as u64).collect();
             assert_eq!(df_seen(&store, &terms), expected);
         }
@@ -678,20 +683,11 @@ fn sql_index_links_exactly_as_the_memory_index_does() {
             &mut store
         };
         if round % 5 == 2 {
-            let mut orphan = record("orphan", "Orphan");
-            orphan.content_text = "Unrelated".into();
-            let failing = [
-                story_write(
-                    "doomed",
-                    "Harbour cranes audit",
-                    "Port cranes audit contracts.",
-                ),
-                ArticleWrite::New {
-                    record: orphan,
-                    story: Some(999_999),
-                    prepared: None,
-                },
-            ];
+            let failing = rolled_back_batch(
+                "doomed",
+                "Harbour cranes audit",
+                "Port cranes audit contracts.",
+            );
             assert!(writer
                 .write_feed_batch(feed, &failing, &fetched(), &next(), &linking, now())
                 .is_err());
