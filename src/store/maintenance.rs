@@ -38,6 +38,9 @@ impl Store {
         // Document frequencies count every term of a story's vector (only the most
         // distinctive are posted in `terms`), so they are taken back from the vectors.
         super::index::uncount_doomed_terms(&tx).map_err(|e| err(&path, e))?;
+        // Postings and band keys carry no foreign key (migration 7: the key probes and the
+        // by-owner indexes cost every new article more than a scan costs a prune), so
+        // nothing cascades: each table is scanned once here.
         run("DELETE FROM terms WHERE story_id IN (SELECT id FROM temp.doomed)")?;
         run("DELETE FROM story_vectors WHERE story_id IN (SELECT id FROM temp.doomed)")?;
         run(

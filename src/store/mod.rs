@@ -30,6 +30,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_ingest_runs.sql")),
     (5, include_str!("migrations/0005_index_layout.sql")),
     (6, include_str!("migrations/0006_postings_by_date.sql")),
+    (
+        7,
+        include_str!("migrations/0007_index_without_back_references.sql"),
+    ),
 ];
 
 /// Why a database operation failed.

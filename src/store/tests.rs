@@ -219,7 +219,9 @@ fn prune_removes_old_stories_and_their_index_rows() {
     old.content_text =
         "The harbour audit began with inspectors and engineers reviewing contracts.".into();
     let mut fresh = record("new", "New story about the harbour audit");
-    fresh.content_text = "Harbour audit inspectors and engineers published contracts today.".into();
+    fresh.content_text = "Harbour audit inspectors and engineers published contracts today, \
+        after a long review of the spending at the port."
+        .into();
     let writes = vec![
         ArticleWrite::New {
             record: old,
@@ -267,6 +269,20 @@ fn prune_removes_old_stories_and_their_index_rows() {
         )
         .unwrap();
     assert_eq!(orphans, 0);
+    // The index rows have no foreign keys (migration 7): prune deletes them itself, and only
+    // the pruned story's. The surviving story keeps its postings and band keys.
+    let (postings, bands): (i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM terms WHERE story_id = ?1),
+                    (SELECT COUNT(*) FROM bands WHERE article_id IN
+                        (SELECT id FROM articles WHERE story_id = ?1))",
+            [left[0].story.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(postings > 0, "the surviving story lost its postings");
+    assert!(bands > 0, "the surviving story lost its band keys");
     assert_eq!(store.integrity_check().unwrap(), Ok(()));
 }
 
@@ -436,6 +452,73 @@ fn cached_frequencies_stay_exact_across_rollback_other_writers_and_prune() {
     store.prune(now() + chrono::Duration::days(1)).unwrap();
     assert!(df_effective(&store).is_empty());
     assert_eq!(df_seen(&store, &terms), vec![0; terms.len()]);
+}
+
+#[test]
+fn version_6_index_rows_keep_their_owners_and_lose_their_orphans() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v6.db");
+    {
+        // A database as migrations 1-6 left it: one story with one article, its band key and
+        // posting, and rows whose owners are gone (written with foreign keys off).
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        )
+        .unwrap();
+        for (version, sql) in &MIGRATIONS[..6] {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
+                [version],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO feeds (id, name, url, title) VALUES (1, 'a', 'http://a.test/', 'A');
+             INSERT INTO stories (id, primary_id, published, updated) VALUES (7, 70, 5, 5);
+             INSERT INTO articles (id, feed_id, story_id, identity, url, canonical_url, title,
+                 content_html, content_text, body_source, feed_hash, published, first_seen,
+                 modified)
+                 VALUES (70, 1, 7, 'g', 'http://a.test/1', 'http://a.test/1', 'T', '', '',
+                 'feed', 'h', 5, 5, 5);
+             INSERT INTO bands (band_key, article_id) VALUES (11, 70), (12, 99);
+             INSERT INTO terms (term, published, story_id, weight)
+                 VALUES (21, 5, 7, 0.5), (22, 5, 8, 0.5);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        MIGRATIONS.last().unwrap().0
+    );
+    assert_eq!(store.integrity_check().unwrap(), Ok(()));
+    let rows = |sql: &str| -> Vec<(i64, i64)> {
+        let mut stmt = store.conn.prepare(sql).unwrap();
+        let out = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        out
+    };
+    assert_eq!(
+        rows("SELECT band_key, article_id FROM bands"),
+        vec![(11, 70)]
+    );
+    assert_eq!(rows("SELECT term, story_id FROM terms"), vec![(21, 7)]);
+    let indexes: i64 = store
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'
+             AND tbl_name IN ('terms', 'bands') AND sql IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 0, "the by-owner indexes are gone");
 }
 
 #[test]
