@@ -14,8 +14,12 @@ use super::{NewDoc, RelatedConfig, RelatedUpdate};
 /// Terms of the new story used to find candidates (its highest TF-IDF weights).
 pub const QUERY_TERMS: usize = 32;
 
-/// Postings read per query term.
-pub const POSTINGS_PER_TERM: usize = 2_000;
+/// Postings read per query term, the newest in the window: at most `QUERY_TERMS` x this many
+/// rows per new story, however many stories the window holds. With 2,000 the rows read grew
+/// with the index (about 1,700 per story by 6,000 stories) and a 49,000-article ingest took
+/// 1.25x as long; the related lists of the loadgen corpus were as good or better with 128
+/// (BENCHMARKS.md, run 6).
+pub const POSTINGS_PER_TERM: usize = 128;
 
 /// Candidates scored exactly (best partial scores from the postings).
 pub const CANDIDATES: usize = 64;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::store::{keep_best, Posting, RelatedStore, StoredDoc};
+use super::store::{Posting, RelatedStore, StoredDoc};
 use super::vector::{posted_terms, TermId};
 use super::RelatedUpdate;
 
@@ -14,7 +14,7 @@ use super::RelatedUpdate;
 pub struct MemoryIndex {
     docs: HashMap<i64, Arc<StoredDoc>>,
     df: HashMap<TermId, u64>,
-    /// term -> (published, story, weight), sorted by published.
+    /// term -> (published, story, weight), sorted by published, then story (the SQL key).
     postings: HashMap<TermId, Vec<(i64, i64, f32)>>,
     related: HashMap<i64, Vec<(i64, f32)>>,
 }
@@ -37,7 +37,7 @@ impl MemoryIndex {
             .collect();
         for (term, weight) in posted_terms(&doc.vector, &dfs, self.docs.len() as u64) {
             let list = self.postings.entry(term).or_default();
-            let pos = list.partition_point(|p| p.0 <= doc.published);
+            let pos = list.partition_point(|p| (p.0, p.1) <= (doc.published, doc.story_id));
             list.insert(pos, (doc.published, doc.story_id, weight));
         }
         for (term, _) in &doc.vector.terms {
@@ -127,13 +127,17 @@ impl RelatedStore for MemoryIndex {
             };
             let lo = list.partition_point(|p| p.0 < from);
             let hi = list.partition_point(|p| p.0 <= to);
-            let start = out.len();
-            out.extend(list[lo..hi].iter().map(|p| Posting {
-                story_id: p.1,
-                term: i,
-                weight: p.2,
-            }));
-            keep_best(&mut out, start, limit_per_term);
+            out.extend(
+                list[lo..hi]
+                    .iter()
+                    .rev()
+                    .take(limit_per_term)
+                    .map(|p| Posting {
+                        story_id: p.1,
+                        term: i,
+                        weight: p.2,
+                    }),
+            );
         }
         out
     }
@@ -146,5 +150,49 @@ impl RelatedStore for MemoryIndex {
 
     fn related_of(&self, story_id: i64) -> Vec<(i64, f32)> {
         self.related.get(&story_id).cloned().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::related::TermVector;
+
+    #[test]
+    fn postings_are_the_newest_of_the_window_per_term_as_in_sql() {
+        // The same postings as the store's test: term 5 held by stories 1-14, story `id` at
+        // 90 + 10 * id (12-14 all at 210), term 6 by stories 3 and 4, term 7 by story 1 only.
+        let mut index = MemoryIndex::new();
+        for id in [14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1] {
+            let mut terms = vec![(5, 1.0)];
+            if id == 3 || id == 4 {
+                terms.push((6, 1.0));
+            }
+            if id == 1 {
+                terms.push((7, 1.0));
+            }
+            index.insert(StoredDoc {
+                story_id: id,
+                source: "a".into(),
+                published: 90 + 10 * id.min(12),
+                vector: TermVector { terms },
+            });
+        }
+        let got = index.postings(&[5, 6, 8], 100, 200, 3);
+        let ids = |term: usize| -> Vec<i64> {
+            got.iter()
+                .filter(|p| p.term == term)
+                .map(|p| p.story_id)
+                .collect()
+        };
+        assert_eq!(ids(0), vec![11, 10, 9]);
+        assert_eq!(ids(1), vec![4, 3]);
+        assert!(ids(2).is_empty());
+        let ties = index.postings(&[5], 200, 220, 2);
+        assert_eq!(
+            ties.iter().map(|p| p.story_id).collect::<Vec<_>>(),
+            vec![14, 13]
+        );
+        assert!(index.postings(&[5], 0, 1_000, 0).is_empty());
     }
 }

@@ -16,7 +16,7 @@ mod vector;
 
 pub use find::{find_related, CANDIDATES, POSTINGS_PER_TERM, QUERY_TERMS, SAME_FEED_FACTOR};
 pub use memory::MemoryIndex;
-pub use store::{keep_best, Posting, RelatedStore, StoredDoc};
+pub use store::{Posting, RelatedStore, StoredDoc};
 pub use tokenize::{detect_language, tokenize, tokenize_as, words, Lang};
 pub use vector::{
     cosine, idf, posted_terms, term_id, term_vector, TermId, TermVector, MAX_TERMS, POSTED_TERMS,

@@ -53,10 +53,15 @@ pub trait RelatedStore {
     /// SQL: `SELECT term, df FROM term_df WHERE term IN (..terms)`.
     fn doc_freqs(&self, terms: &[TermId]) -> Vec<u64>;
 
-    /// Stories published in `[from, to]` holding each term, at most `limit_per_term` per term
-    /// (the highest weights), ordered freely.
-    /// SQL, per term: `SELECT story_id, weight FROM terms WHERE term = ?1 AND published
-    /// BETWEEN ?2 AND ?3 ORDER BY weight DESC, story_id LIMIT ?4`.
+    /// Stories published in `[from, to]` holding each term, at most `limit_per_term` per term:
+    /// the most recent (then the highest story id). A term held by more stories than that is
+    /// common in the window; reading only its newest postings bounds the work per new story
+    /// however large the window's index grows, and recent coverage is what a reader of a new
+    /// story is likeliest to want next to it. The new story's rarer terms, which are the
+    /// heavier part of its query, have short postings and are read whole.
+    /// SQL, per term, one range of the key `(term, published, story_id)` read backwards:
+    /// `SELECT story_id, weight FROM terms WHERE term = ?1 AND published BETWEEN ?2 AND ?3
+    /// ORDER BY published DESC, story_id DESC LIMIT ?4`.
     fn postings(&self, terms: &[TermId], from: i64, to: i64, limit_per_term: usize)
         -> Vec<Posting>;
 
@@ -69,54 +74,4 @@ pub trait RelatedStore {
     /// A story's current related list, best first, with scores.
     /// SQL: `SELECT other_id, score FROM related WHERE story_id = ? ORDER BY rank`.
     fn related_of(&self, story_id: i64) -> Vec<(i64, f32)>;
-}
-
-/// Keeps the `limit` best postings of `out[start..]` (one term's, appended last): highest
-/// weight first, then lowest story id, as `ORDER BY weight DESC, story_id LIMIT limit` would.
-pub fn keep_best(out: &mut Vec<Posting>, start: usize, limit: usize) {
-    let term = &mut out[start..];
-    if term.len() > limit {
-        if limit > 0 {
-            term.select_nth_unstable_by(limit - 1, |a, b| {
-                b.weight
-                    .total_cmp(&a.weight)
-                    .then(a.story_id.cmp(&b.story_id))
-            });
-        }
-        out.truncate(start + limit);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn posting(story_id: i64, term: usize, weight: f32) -> Posting {
-        Posting {
-            story_id,
-            term,
-            weight,
-        }
-    }
-
-    #[test]
-    fn keep_best_bounds_one_term_as_order_by_weight_limit_would() {
-        let mut out = vec![posting(1, 0, 0.1)];
-        out.extend([
-            posting(5, 1, 0.3),
-            posting(3, 1, 0.9),
-            posting(4, 1, 0.3),
-            posting(2, 1, 0.5),
-        ]);
-        keep_best(&mut out, 1, 3);
-        // The earlier term's postings are untouched; the tie at 0.3 goes to the lower id.
-        assert_eq!(out[0], posting(1, 0, 0.1));
-        let mut kept: Vec<i64> = out[1..].iter().map(|p| p.story_id).collect();
-        kept.sort_unstable();
-        assert_eq!(kept, vec![2, 3, 4]);
-        keep_best(&mut out, 1, 5);
-        assert_eq!(out.len(), 4);
-        keep_best(&mut out, 1, 0);
-        assert_eq!(out, vec![posting(1, 0, 0.1)]);
-    }
 }
