@@ -179,12 +179,7 @@ mod tests {
             });
         }
         let got = index.postings(&[5, 6, 8], 100, 200, 3);
-        let ids = |term: usize| -> Vec<i64> {
-            got.iter()
-                .filter(|p| p.term == term)
-                .map(|p| p.story_id)
-                .collect()
-        };
+        let ids = |term| crate::related::store::story_ids_of(&got, term);
         assert_eq!(ids(0), vec![11, 10, 9]);
         assert_eq!(ids(1), vec![4, 3]);
         assert!(ids(2).is_empty());

@@ -75,3 +75,14 @@ pub trait RelatedStore {
     /// SQL: `SELECT other_id, score FROM related WHERE story_id = ? ORDER BY rank`.
     fn related_of(&self, story_id: i64) -> Vec<(i64, f32)>;
 }
+
+/// The story ids `postings` holds for the `term`-th queried term, in the order given (tests of
+/// both implementations compare them).
+#[cfg(test)]
+pub(crate) fn story_ids_of(postings: &[Posting], term: usize) -> Vec<i64> {
+    postings
+        .iter()
+        .filter(|p| p.term == term)
+        .map(|p| p.story_id)
+        .collect()
+}

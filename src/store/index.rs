@@ -576,12 +576,7 @@ mod tests {
         let cache = RefCell::new(IndexCache::default());
         let index = SqlIndex::new(&conn, &cache);
         let got = index.postings(&[5, 6, 7, 8], 100, 200, 3);
-        let ids = |term: usize| -> Vec<i64> {
-            got.iter()
-                .filter(|p| p.term == term)
-                .map(|p| p.story_id)
-                .collect()
-        };
+        let ids = |term| crate::related::store::story_ids_of(&got, term);
         // 12-14 are after the window; 11, 10, 9 are its newest, newest first.
         assert_eq!(ids(0), vec![11, 10, 9]);
         assert_eq!(ids(1), vec![4, 3]);

@@ -454,6 +454,24 @@ fn cached_frequencies_stay_exact_across_rollback_other_writers_and_prune() {
     assert_eq!(df_seen(&store, &terms), vec![0; terms.len()]);
 }
 
+/// A database file as feedmix left it after migrations 1..=`version`, for migration tests.
+fn database_at_version(path: &std::path::Path, version: usize) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    )
+    .unwrap();
+    for (version, sql) in &MIGRATIONS[..version] {
+        conn.execute_batch(sql).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
+            [version],
+        )
+        .unwrap();
+    }
+    conn
+}
+
 #[test]
 fn version_6_index_rows_keep_their_owners_and_lose_their_orphans() {
     let dir = tempfile::tempdir().unwrap();
@@ -461,19 +479,7 @@ fn version_6_index_rows_keep_their_owners_and_lose_their_orphans() {
     {
         // A database as migrations 1-6 left it: one story with one article, its band key and
         // posting, and rows whose owners are gone (written with foreign keys off).
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
-        )
-        .unwrap();
-        for (version, sql) in &MIGRATIONS[..6] {
-            conn.execute_batch(sql).unwrap();
-            conn.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
-                [version],
-            )
-            .unwrap();
-        }
+        let conn = database_at_version(&path, 6);
         conn.execute_batch(
             "PRAGMA foreign_keys = OFF;
              INSERT INTO feeds (id, name, url, title) VALUES (1, 'a', 'http://a.test/', 'A');
@@ -529,19 +535,7 @@ fn version_4_index_is_migrated_with_its_postings() {
     let vector = crate::related::term_vector("Harbour audit", old_text, Some("en"));
     {
         // A database as feedmix with migrations 1-4 left it, holding one indexed story.
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
-        )
-        .unwrap();
-        for (version, sql) in &MIGRATIONS[..4] {
-            conn.execute_batch(sql).unwrap();
-            conn.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
-                [version],
-            )
-            .unwrap();
-        }
+        let conn = database_at_version(&path, 4);
         let published = (now() - chrono::Duration::days(1)).timestamp();
         conn.execute(
             "INSERT INTO stories (id, published, updated) VALUES (7, ?1, ?1)",
