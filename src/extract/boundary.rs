@@ -121,6 +121,11 @@ fn block_text(dom: &Dom, stats: &Stats, i: usize) -> String {
 }
 
 fn is_boilerplate(text: &str, words: usize, link_density: f32) -> bool {
+    // Every test below needs a short block; most blocks of an article are long paragraphs,
+    // so skip lowercasing them.
+    if words > SHORT_BLOCK_WORDS * 4 {
+        return false;
+    }
     let lower = text.to_lowercase();
     (words <= SHORT_BLOCK_WORDS && BOILERPLATE_OPENINGS.iter().any(|o| lower.starts_with(o)))
         || (words <= SHORT_BLOCK_WORDS * 4 && LIST_OPENINGS.iter().any(|o| lower.starts_with(o)))

@@ -1,6 +1,10 @@
 //! Republish decisions: feed content or extracted page (paywalled teasers lose), and
 //! excerpts of whole paragraphs up to about a word budget.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
 use super::Article;
 use crate::sanitize::{collapse_whitespace, html_to_plain, sanitize_html};
 
@@ -57,11 +61,20 @@ fn words(text: &str) -> usize {
 /// Words of `text` before the first paywall prompt (all of them when there is none).
 fn words_before_paywall(text: &str) -> usize {
     let lower = text.to_lowercase();
-    match PAYWALL_PROMPTS.iter().filter_map(|p| lower.find(p)).min() {
-        Some(pos) => words(lower.get(..pos).unwrap_or(&lower)),
+    // One pass for all the prompts: the leftmost match of any of them.
+    match PAYWALL_FINDER.find(&lower) {
+        Some(m) => words(lower.get(..m.start()).unwrap_or(&lower)),
         None => words(text),
     }
 }
+
+/// An automaton over [`PAYWALL_PROMPTS`] (lowercase), reporting the leftmost match.
+static PAYWALL_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(PAYWALL_PROMPTS)
+        .expect("the paywall prompts build an automaton")
+});
 
 /// Decides whether the feed's content or the extracted page makes the richer body.
 pub fn choose_body(feed_html: Option<&str>, page: &Article) -> BodySource {
@@ -193,6 +206,15 @@ mod tests {
             "footer ".repeat(400)
         ));
         assert_eq!(choose_body(Some(&feed), &page), BodySource::Feed);
+    }
+
+    #[test]
+    fn the_earliest_paywall_prompt_ends_the_counted_words() {
+        // "subscribe now" comes late in the list but first in the text; case is ignored.
+        let text = "one two three SUBSCRIBE NOW four five Subscribe to continue six";
+        assert_eq!(words_before_paywall(text), 3);
+        assert_eq!(words_before_paywall("Réservé aux abonnés: la suite"), 0);
+        assert_eq!(words_before_paywall("a b c d"), 4);
     }
 
     #[test]
