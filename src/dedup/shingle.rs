@@ -4,7 +4,7 @@
 use rustc_hash::FxHashSet as HashSet;
 
 use super::hash::{mix, stable_hash};
-use crate::related::tokenize::words;
+use crate::related::tokenize::for_each_word;
 
 /// Words per shingle: long enough that unrelated write-ups of one event share almost none.
 pub const SHINGLE_WORDS: usize = 3;
@@ -20,10 +20,11 @@ pub const MIN_JACCARD: f32 = 0.4;
 
 /// The set of hashed word shingles of `text` (folded words, stop words kept).
 pub fn shingles(text: &str) -> HashSet<u64> {
-    let hashes: Vec<u64> = words(text)
-        .iter()
-        .map(|w| stable_hash(w.as_bytes()))
-        .collect();
+    let mut hashes: Vec<u64> = Vec::new();
+    for_each_word(text, |w| {
+        hashes.push(stable_hash(w.as_bytes()));
+        true
+    });
     hashes
         .windows(SHINGLE_WORDS.min(hashes.len()).max(1))
         .map(|w| w.iter().fold(0u64, |h, x| mix(h.rotate_left(17) ^ x)))

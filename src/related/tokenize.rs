@@ -53,11 +53,13 @@ pub fn detect_language(text: &str) -> Lang {
         return Lang::Arabic;
     }
     let (en, fr) = (english(), french());
-    let (mut en_hits, mut fr_hits) = (0usize, 0usize);
-    for word in words(text).iter().take(300) {
-        en_hits += usize::from(en.contains(word.as_str()));
-        fr_hits += usize::from(fr.contains(word.as_str()));
-    }
+    let (mut en_hits, mut fr_hits, mut seen) = (0usize, 0usize, 0usize);
+    for_each_word(text, |word| {
+        en_hits += usize::from(en.contains(word));
+        fr_hits += usize::from(fr.contains(word));
+        seen += 1;
+        seen < 300
+    });
     match (en_hits, fr_hits) {
         (0, 0) => Lang::Other,
         (e, f) if f > e => Lang::French,
@@ -68,10 +70,33 @@ pub fn detect_language(text: &str) -> Lang {
 /// Splits `text` into lower-case, accent-folded words (Arabic letters normalized), keeping
 /// stop words: the input of shingling, where word order and function words matter.
 pub fn words(text: &str) -> Vec<String> {
-    raw_words(text)
-        .map(fold_owned)
+    let mut out = Vec::new();
+    for_each_word(text, |w| {
+        out.push(w.to_owned());
+        true
+    });
+    out
+}
+
+/// Calls `f` with each of [`words`] in order, without allocating a string per word (an ASCII
+/// word is lower-cased into one reused buffer); stops when `f` returns false.
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
+    let mut buf = String::new();
+    for piece in text
+        .split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
         .filter(|w| !w.is_empty())
-        .collect()
+    {
+        let word = if piece.is_ascii() {
+            buf.clear();
+            buf.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            std::borrow::Cow::Borrowed(buf.as_str())
+        } else {
+            std::borrow::Cow::Owned(fold(&piece.to_lowercase()))
+        };
+        if !word.is_empty() && !f(&word) {
+            return;
+        }
+    }
 }
 
 /// Index terms of `text` in `lang`: folded words without stop words, stemmed, without
@@ -148,15 +173,6 @@ fn raw_words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-}
-
-/// [`fold`] of an owned word: an ASCII word is its own folding (no copy).
-fn fold_owned(word: String) -> String {
-    if word.is_ascii() {
-        word
-    } else {
-        fold(&word)
-    }
 }
 
 /// Removes accents and Arabic diacritics, unifies Arabic letter variants, maps Arabic-Indic
@@ -286,6 +302,25 @@ mod tests {
     #[test]
     fn words_keep_stop_words_and_fold() {
         assert_eq!(words("The Café, d'été"), vec!["the", "cafe", "d", "ete"]);
+    }
+
+    #[test]
+    fn words_are_lower_cased_then_folded_as_whole_words() {
+        let text = "ÉTÉ Straße ΟΔΟΣ \u{212A}elvin Œuvre قالَ ٣٤ x2Y";
+        let reference: Vec<String> = text
+            .split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
+            .filter(|w| !w.is_empty())
+            .map(|w| fold(&w.to_lowercase()))
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert_eq!(words(text), reference);
+        assert_eq!(words(text)[..3], ["ete", "strasse", "οδος"]);
+        let mut seen = Vec::new();
+        for_each_word("one two three four", |w| {
+            seen.push(w.to_owned());
+            seen.len() < 2
+        });
+        assert_eq!(seen, ["one", "two"]);
     }
 
     #[test]
