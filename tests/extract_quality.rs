@@ -63,7 +63,7 @@ fn read_page(path: &Path) -> String {
     } else {
         bytes
     };
-    feedmix::extract::decode_html(&bytes, None)
+    feedmix::extract::decode_html(&bytes, None).into_owned()
 }
 
 #[test]

@@ -1,16 +1,19 @@
 //! Bytes to text: BOM, then the HTTP `Content-Type` charset, then `<meta charset>` /
 //! `http-equiv`, then chardetng's guess; decoded with encoding_rs.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
 /// How far into the page to look for a `<meta>` charset declaration.
 const PRESCAN_BYTES: usize = 4096;
 
-/// Decodes an HTML page, sniffing its charset the way browsers do.
-pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
+/// Decodes an HTML page, sniffing its charset the way browsers do. A UTF-8 page without a
+/// byte order mark is borrowed, not copied.
+pub fn decode_html<'b>(bytes: &'b [u8], content_type: Option<&str>) -> Cow<'b, str> {
     let encoding = sniff_encoding(bytes, content_type);
     let (text, _, _) = encoding.decode(bytes);
-    text.into_owned()
+    text
 }
 
 /// Picks the encoding of `bytes`.

@@ -343,7 +343,9 @@ impl Fetcher {
         }
         let headers = response.headers().clone();
         let final_url = response.url().clone();
-        let mut body = Vec::new();
+        // Sized from Content-Length when there is one (already checked against the cap), so
+        // the body is not copied as it grows.
+        let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
         // Counted while streaming, after decompression: a gzip bomb stops at the cap.
         while let Some(chunk) = response
             .chunk()
