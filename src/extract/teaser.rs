@@ -104,31 +104,40 @@ pub fn choose_body(feed_html: Option<&str>, page: &Article) -> BodySource {
 /// The first whole paragraphs of `text` (blank-line separated) up to about `max_words`;
 /// a first paragraph far over budget is cut at a word boundary with an ellipsis.
 pub fn excerpt_text(text: &str, max_words: usize) -> String {
-    let paragraphs: Vec<String> = text
+    // The paragraphs are cleaned one at a time, up to the first that does not fit: an
+    // article body is far longer than its excerpt.
+    let mut kept: Vec<String> = Vec::new();
+    let mut total = 0;
+    for p in text
         .split("\n\n")
         .map(collapse_whitespace)
         .filter(|p| !p.is_empty())
-        .collect();
-    let texts: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
-    let n = paragraphs_within(&texts, max_words);
-    if n == 0 {
-        return paragraphs
-            .first()
-            .map(|p| cut_words(p, max_words))
-            .unwrap_or_default();
+    {
+        let w = words(&p);
+        if !fits(total, w, max_words) {
+            if kept.is_empty() {
+                return cut_words(&p, max_words);
+            }
+            break;
+        }
+        total += w;
+        kept.push(p);
     }
-    paragraphs[..n].join("\n\n")
+    kept.join("\n\n")
+}
+
+/// Whether a paragraph of `w` words may follow `total` words already kept: the excerpt stops
+/// once it has `max_words`, and runs at most a quarter over.
+fn fits(total: usize, w: usize, max_words: usize) -> bool {
+    total < max_words && total + w <= max_words + max_words / 4
 }
 
 /// How many leading paragraphs fit about `max_words` (at most a quarter over budget).
 fn paragraphs_within(paragraphs: &[&str], max_words: usize) -> usize {
     let mut total = 0;
     for (i, p) in paragraphs.iter().enumerate() {
-        if total >= max_words {
-            return i;
-        }
         let w = words(p);
-        if total + w > max_words + max_words / 4 {
+        if !fits(total, w, max_words) {
             return i;
         }
         total += w;
@@ -262,5 +271,44 @@ mod tests {
         );
         let ex = excerpt_html(&html, 60);
         assert_eq!(ex.matches("<p>").count(), 2, "{ex}");
+    }
+
+    #[test]
+    fn text_excerpts_match_the_whole_text_rule() {
+        // The rule stated on all paragraphs at once, as excerpt_html applies it.
+        fn reference(text: &str, max_words: usize) -> String {
+            let paragraphs: Vec<String> = text
+                .split("\n\n")
+                .map(collapse_whitespace)
+                .filter(|p| !p.is_empty())
+                .collect();
+            let texts: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+            match paragraphs_within(&texts, max_words) {
+                0 => paragraphs
+                    .first()
+                    .map(|p| cut_words(p, max_words))
+                    .unwrap_or_default(),
+                n => paragraphs[..n].join("\n\n"),
+            }
+        }
+        let para = |w: &str, n: usize| format!("{w}  {}", format!("{w} ").repeat(n - 1));
+        let texts = [
+            String::new(),
+            "\n\n \n\n".to_string(),
+            para("x", 80),
+            [para("a", 20), para("b", 40), para("c", 5)].join("\n\n"),
+            [para("a", 60), para("b", 1)].join("\n\n\n\n"),
+            [para("a", 10), para("b", 66), para("c", 3)].join("\n\n"),
+            [para("a", 10), para("b", 65), para("c", 3)].join("\n\n"),
+        ];
+        for text in &texts {
+            for max in [0, 1, 60] {
+                assert_eq!(
+                    excerpt_text(text, max),
+                    reference(text, max),
+                    "{max} {text:?}"
+                );
+            }
+        }
     }
 }
