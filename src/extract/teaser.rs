@@ -104,45 +104,34 @@ pub fn choose_body(feed_html: Option<&str>, page: &Article) -> BodySource {
 /// The first whole paragraphs of `text` (blank-line separated) up to about `max_words`;
 /// a first paragraph far over budget is cut at a word boundary with an ellipsis.
 pub fn excerpt_text(text: &str, max_words: usize) -> String {
-    // The paragraphs are cleaned one at a time, up to the first that does not fit: an
-    // article body is far longer than its excerpt.
-    let mut kept: Vec<String> = Vec::new();
-    let mut total = 0;
-    for p in text
+    let paragraphs = text
         .split("\n\n")
         .map(collapse_whitespace)
-        .filter(|p| !p.is_empty())
-    {
-        let w = words(&p);
-        if !fits(total, w, max_words) {
-            if kept.is_empty() {
-                return cut_words(&p, max_words);
-            }
-            break;
-        }
-        total += w;
-        kept.push(p);
+        .filter(|p| !p.is_empty());
+    match leading_within(paragraphs, max_words, |p| words(p)) {
+        (kept, _) if !kept.is_empty() => kept.join("\n\n"),
+        (_, first) => first.map(|p| cut_words(&p, max_words)).unwrap_or_default(),
     }
-    kept.join("\n\n")
 }
 
-/// Whether a paragraph of `w` words may follow `total` words already kept: the excerpt stops
-/// once it has `max_words`, and runs at most a quarter over.
-fn fits(total: usize, w: usize, max_words: usize) -> bool {
-    total < max_words && total + w <= max_words + max_words / 4
-}
-
-/// How many leading paragraphs fit about `max_words` (at most a quarter over budget).
-fn paragraphs_within(paragraphs: &[&str], max_words: usize) -> usize {
-    let mut total = 0;
-    for (i, p) in paragraphs.iter().enumerate() {
-        let w = words(p);
-        if !fits(total, w, max_words) {
-            return i;
+/// The leading items that fit about `max_words` (the excerpt stops once it has `max_words`,
+/// and runs at most a quarter over), and the first item that did not fit. Items are taken
+/// one at a time and none after that one: an article is far longer than its excerpt.
+fn leading_within<T>(
+    items: impl IntoIterator<Item = T>,
+    max_words: usize,
+    words_of: impl Fn(&T) -> usize,
+) -> (Vec<T>, Option<T>) {
+    let (mut kept, mut total) = (Vec::new(), 0);
+    for item in items {
+        let w = words_of(&item);
+        if total >= max_words || total + w > max_words + max_words / 4 {
+            return (kept, Some(item));
         }
         total += w;
+        kept.push(item);
     }
-    paragraphs.len()
+    (kept, None)
 }
 
 fn cut_words(p: &str, max_words: usize) -> String {
@@ -168,25 +157,25 @@ pub fn excerpt_html(html: &str, max_words: usize) -> String {
             _ => break,
         }
     }
-    let blocks: Vec<(String, String)> = container
+    let blocks = container
         .children()
         .filter_map(|c| match scraper::ElementRef::wrap(c) {
             Some(e) => Some((e.html(), e.text().collect::<String>())),
             None => c.value().as_text().map(|t| (t.to_string(), t.to_string())),
         })
-        .filter(|(_, t)| !t.trim().is_empty())
-        .collect();
-    let texts: Vec<&str> = blocks.iter().map(|(_, t)| t.as_str()).collect();
-    let n = paragraphs_within(&texts, max_words);
-    if n == 0 {
-        let first = blocks
-            .first()
-            .map(|(_, t)| cut_words(t, max_words))
-            .unwrap_or_default();
-        return sanitize_html(&format!("<p>{}</p>", html_escape(&first)), None);
+        .filter(|(_, t)| !t.trim().is_empty());
+    match leading_within(blocks, max_words, |(_, t)| words(t)) {
+        (kept, _) if !kept.is_empty() => {
+            let joined: String = kept.iter().map(|(h, _)| h.as_str()).collect();
+            sanitize_html(&joined, None)
+        }
+        (_, first) => {
+            let first = first
+                .map(|(_, t)| cut_words(&t, max_words))
+                .unwrap_or_default();
+            sanitize_html(&format!("<p>{}</p>", html_escape(&first)), None)
+        }
     }
-    let joined: String = blocks[..n].iter().map(|(h, _)| h.as_str()).collect();
-    sanitize_html(&joined, None)
 }
 
 fn html_escape(s: &str) -> String {
@@ -274,16 +263,25 @@ mod tests {
     }
 
     #[test]
-    fn text_excerpts_match_the_whole_text_rule() {
-        // The rule stated on all paragraphs at once, as excerpt_html applies it.
+    fn text_excerpts_match_the_rule_stated_on_all_paragraphs() {
+        // The rule stated on all paragraphs at once.
         fn reference(text: &str, max_words: usize) -> String {
             let paragraphs: Vec<String> = text
                 .split("\n\n")
                 .map(collapse_whitespace)
                 .filter(|p| !p.is_empty())
                 .collect();
-            let texts: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
-            match paragraphs_within(&texts, max_words) {
+            let mut total = 0;
+            let mut n = paragraphs.len();
+            for (i, p) in paragraphs.iter().enumerate() {
+                let w = words(p);
+                if total >= max_words || total + w > max_words + max_words / 4 {
+                    n = i;
+                    break;
+                }
+                total += w;
+            }
+            match n {
                 0 => paragraphs
                     .first()
                     .map(|p| cut_words(p, max_words))

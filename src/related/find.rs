@@ -85,7 +85,7 @@ pub fn find_related<S: RelatedStore>(
         })
         .filter(|(_, s)| *s >= cfg.min_score)
         .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.sort_by(by_score);
 
     let updates = scored
         .iter()

@@ -2,6 +2,7 @@
 //! Arabic letter normalization, stop words (English, French, Arabic) and stemming. Pure.
 
 use rustc_hash::FxHashSet as HashSet;
+use std::borrow::Cow;
 use std::sync::{Mutex, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -82,16 +83,13 @@ pub fn words(text: &str) -> Vec<String> {
 /// word is lower-cased into one reused buffer); stops when `f` returns false.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
     let mut buf = String::new();
-    for piece in text
-        .split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
-        .filter(|w| !w.is_empty())
-    {
+    for piece in pieces(text) {
         let word = if piece.is_ascii() {
             buf.clear();
             buf.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-            std::borrow::Cow::Borrowed(buf.as_str())
+            Cow::Borrowed(buf.as_str())
         } else {
-            std::borrow::Cow::Owned(fold(&piece.to_lowercase()))
+            Cow::Owned(fold(&piece.to_lowercase()))
         };
         if !word.is_empty() && !f(&word) {
             return;
@@ -115,10 +113,10 @@ pub fn tokenize_as(text: &str, lang: Lang) -> Vec<String> {
     };
     let mut out = Vec::new();
     for raw in raw_words(text) {
-        let folded: std::borrow::Cow<'_, str> = if raw.is_ascii() {
-            std::borrow::Cow::Borrowed(&raw)
+        let folded: Cow<'_, str> = if raw.is_ascii() {
+            Cow::Borrowed(&raw)
         } else {
-            std::borrow::Cow::Owned(fold(&raw))
+            Cow::Owned(fold(&raw))
         };
         if folded.chars().count() < 2 || stop.is_some_and(|s| s.contains(folded.as_ref())) {
             continue;
@@ -168,11 +166,15 @@ pub fn tokenize(text: &str) -> Vec<String> {
     tokenize_as(text, detect_language(text))
 }
 
-/// Lower-case words as written (accents kept, for the stemmers).
-fn raw_words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// The words of `text` as written: runs of letters, digits and combining marks.
+fn pieces(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+}
+
+/// Lower-case words as written (accents kept, for the stemmers).
+fn raw_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    pieces(text).map(str::to_lowercase)
 }
 
 /// Removes accents and Arabic diacritics, unifies Arabic letter variants, maps Arabic-Indic
@@ -307,10 +309,8 @@ mod tests {
     #[test]
     fn words_are_lower_cased_then_folded_as_whole_words() {
         let text = "ÉTÉ Straße ΟΔΟΣ \u{212A}elvin Œuvre قالَ ٣٤ x2Y";
-        let reference: Vec<String> = text
-            .split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
-            .filter(|w| !w.is_empty())
-            .map(|w| fold(&w.to_lowercase()))
+        let reference: Vec<String> = raw_words(text)
+            .map(|w| fold(&w))
             .filter(|w| !w.is_empty())
             .collect();
         assert_eq!(words(text), reference);
