@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::store::{RelatedStore, StoredDoc};
 use super::vector::{idf, TermId, TermVector};
-use super::{NewDoc, RelatedConfig, RelatedUpdate};
+use super::{ListChange, NewDoc, RelatedConfig, RelatedUpdate};
 
 /// Terms of the new story used to find candidates (its highest TF-IDF weights).
 pub const QUERY_TERMS: usize = 32;
@@ -90,7 +90,13 @@ pub fn find_related<S: RelatedStore>(
     let updates = scored
         .iter()
         .filter_map(|&(other, s)| {
-            insert_ranked(store.related_of(other), new.story_id, s, cfg.count).map(|l| (other, l))
+            insert_ranked(store.related_of(other), new.story_id, s, cfg.count).map(
+                |(list, from_rank)| ListChange {
+                    story_id: other,
+                    list,
+                    from_rank,
+                },
+            )
         })
         .collect();
     scored.truncate(cfg.count);
@@ -237,14 +243,19 @@ fn pair_score(
 /// Factor on a same-outlet candidate's score.
 pub const SAME_FEED_FACTOR: f32 = 0.9;
 
-/// Inserts `(id, score)` into a ranked list of at most `k`; `None` when it does not enter.
+/// Inserts `(id, score)` into a ranked list of at most `k` (replacing an entry of `id`).
+/// Returns the new list and the first rank at which it differs from `list`; `None` when
+/// `(id, score)` does not enter or the list is unchanged.
 fn insert_ranked(
     mut list: Vec<(i64, f32)>,
     id: i64,
     score: f32,
     k: usize,
-) -> Option<Vec<(i64, f32)>> {
-    list.retain(|(other, _)| *other != id);
+) -> Option<(Vec<(i64, f32)>, usize)> {
+    let old = list
+        .iter()
+        .position(|(other, _)| *other == id)
+        .map(|at| (at, list.remove(at).1));
     if list.len() >= k && list.last().is_some_and(|(_, s)| *s >= score) {
         return None;
     }
@@ -252,9 +263,12 @@ fn insert_ranked(
         .iter()
         .position(|(_, s)| *s < score)
         .unwrap_or(list.len());
+    if old == Some((pos, score)) {
+        return None;
+    }
     list.insert(pos, (id, score));
     list.truncate(k);
-    Some(list)
+    Some((list, old.map_or(pos, |(at, _)| at.min(pos))))
 }
 
 #[cfg(test)]
@@ -354,9 +368,53 @@ mod tests {
         let list = vec![(1, 0.9), (2, 0.5), (3, 0.3)];
         assert_eq!(
             insert_ranked(list.clone(), 9, 0.4, 3),
-            Some(vec![(1, 0.9), (2, 0.5), (9, 0.4)])
+            Some((vec![(1, 0.9), (2, 0.5), (9, 0.4)], 2))
         );
         assert_eq!(insert_ranked(list.clone(), 9, 0.2, 3), None);
-        assert_eq!(insert_ranked(list, 9, 0.2, 4).map(|l| l.len()), Some(4));
+        assert_eq!(
+            insert_ranked(list.clone(), 9, 0.2, 4).map(|l| l.0.len()),
+            Some(4)
+        );
+        // An entry already listed moves; unchanged, it is no update.
+        assert_eq!(
+            insert_ranked(list.clone(), 3, 0.95, 3),
+            Some((vec![(3, 0.95), (1, 0.9), (2, 0.5)], 0))
+        );
+        assert_eq!(insert_ranked(list, 2, 0.5, 3), None);
+    }
+
+    #[test]
+    fn insert_ranked_reports_exactly_the_first_changed_rank() {
+        // Every list of up to 4 of the ids 1-5 with distinct scores, every id 1-6 entering at
+        // every score between and around them, for k of 1 to 5.
+        let scores = [0.9, 0.7, 0.5, 0.3];
+        let mut checked = 0;
+        for mask in 0u32..(1 << 5) {
+            let ids: Vec<i64> = (1..=5).filter(|i| mask & (1 << (i - 1)) != 0).collect();
+            if ids.len() > scores.len() {
+                continue;
+            }
+            let old: Vec<(i64, f32)> = ids.iter().copied().zip(scores).collect();
+            for k in 1..=5 {
+                if old.len() > k {
+                    continue;
+                }
+                for id in 1..=6 {
+                    for score in [1.0, 0.9, 0.8, 0.5, 0.4, 0.1] {
+                        let Some((new, from)) = insert_ranked(old.clone(), id, score, k) else {
+                            continue;
+                        };
+                        checked += 1;
+                        assert!(new.len() <= k && new.len() >= old.len());
+                        assert_eq!(new[..from], old[..from], "{old:?} + {id}@{score}");
+                        assert!(
+                            from < new.len() && old.get(from) != Some(&new[from]),
+                            "{old:?} + {id}@{score}: rank {from} is unchanged"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(checked > 500, "{checked}");
     }
 }

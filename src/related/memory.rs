@@ -49,8 +49,8 @@ impl MemoryIndex {
     /// Stores the related lists of `story_id` and of the older stories `update` changes.
     pub fn apply(&mut self, story_id: i64, update: &RelatedUpdate) {
         self.related.insert(story_id, update.related.clone());
-        for (other, list) in &update.updates {
-            self.related.insert(*other, list.clone());
+        for change in &update.updates {
+            self.related.insert(change.story_id, change.list.clone());
         }
     }
 

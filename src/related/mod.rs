@@ -117,6 +117,18 @@ impl NewDoc {
 pub struct RelatedUpdate {
     /// The new story's related stories with scores, best first (at most `count`).
     pub related: Vec<(i64, f32)>,
-    /// Older stories whose list the new story enters: `(story_id, its whole new list)`.
-    pub updates: Vec<(i64, Vec<(i64, f32)>)>,
+    /// Older stories whose list the new story enters.
+    pub updates: Vec<ListChange>,
+}
+
+/// An older story's related list after a new story entered it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListChange {
+    /// The older story.
+    pub story_id: i64,
+    /// Its whole new list, best first.
+    pub list: Vec<(i64, f32)>,
+    /// The first rank that changed: the ranks before it are as they were, so a store need only
+    /// rewrite the list from here.
+    pub from_rank: usize,
 }

@@ -483,13 +483,13 @@ pub(super) fn insert_story_doc(
         cache.count(&terms);
         cache.docs.put(Arc::new(doc.to_stored()));
     }
-    write_related(conn, doc.story_id, &update.related)?;
+    write_related(conn, doc.story_id, &update.related, 0)?;
     // An older story whose list gained the new one changed: its feed item shows new links.
     let mut touch =
         conn.prepare_cached("UPDATE stories SET updated = MAX(updated, ?2) WHERE id = ?1")?;
-    for (story_id, list) in &update.updates {
-        write_related(conn, *story_id, list)?;
-        touch.execute(params![story_id, now])?;
+    for change in &update.updates {
+        write_related(conn, change.story_id, &change.list, change.from_rank)?;
+        touch.execute(params![change.story_id, now])?;
     }
     Ok(())
 }
@@ -518,14 +518,21 @@ pub(super) fn uncount_doomed_terms(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Replaces a story's related list as a whole.
-fn write_related(conn: &Connection, story_id: i64, list: &[(i64, f32)]) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM related WHERE story_id = ?1")?
-        .execute([story_id])?;
+/// Stores a story's related list, whose ranks before `from_rank` are already stored: each
+/// stored row costs two b-tree writes and two parent-key probes, and a new story usually
+/// enters an older list below its top.
+fn write_related(
+    conn: &Connection,
+    story_id: i64,
+    list: &[(i64, f32)],
+    from_rank: usize,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM related WHERE story_id = ?1 AND rank >= ?2")?
+        .execute(params![story_id, from_rank as i64])?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO related (story_id, rank, other_id, score) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for (rank, (other, score)) in list.iter().enumerate() {
+    for (rank, (other, score)) in list.iter().enumerate().skip(from_rank) {
         insert.execute(params![story_id, rank as i64, other, f64::from(*score)])?;
     }
     Ok(())
