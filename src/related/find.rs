@@ -26,12 +26,17 @@ pub const CANDIDATES: usize = 64;
 
 /// Scores `new` (not yet in the index) against the stories published within the window around
 /// it and returns its related list plus the older lists it enters. The caller stores `new`
-/// and applies the update.
+/// and applies the update. A `count` of 0 turns linking off: the update is empty.
 pub fn find_related<S: RelatedStore>(
     store: &S,
     new: &NewDoc,
     cfg: &RelatedConfig,
 ) -> RelatedUpdate {
+    if cfg.count == 0 {
+        // Linking is off: no list to fill, and no older list may change (an empty update
+        // would still mark those stories as edited).
+        return RelatedUpdate::default();
+    }
     let n = store.doc_count() + 1;
     let window = i64::from(cfg.window_days) * 86_400;
     let q = &new.vector;
@@ -245,7 +250,7 @@ pub const SAME_FEED_FACTOR: f32 = 0.9;
 
 /// Inserts `(id, score)` into a ranked list of at most `k` (replacing an entry of `id`).
 /// Returns the new list and the first rank at which it differs from `list`; `None` when
-/// `(id, score)` does not enter or the list is unchanged.
+/// `(id, score)` does not enter or the list is unchanged (`k` is at least 1).
 fn insert_ranked(
     mut list: Vec<(i64, f32)>,
     id: i64,
@@ -352,6 +357,24 @@ mod tests {
             "The Elm Street bridge reopened after repairs of its cracks.",
         );
         assert!(update.related.is_empty());
+    }
+
+    #[test]
+    fn a_count_of_zero_links_nothing_and_changes_no_older_list() {
+        let index = corpus();
+        let doc = NewDoc::new(
+            5,
+            "e",
+            4 * DAY,
+            "Elm Street bridge cracks: council closes it for repairs",
+            "Engineers found cracks in the Elm Street bridge, closed for months of repairs.",
+            Some("en"),
+        );
+        let off = RelatedConfig::new(0, 30, None);
+        assert_eq!(find_related(&index, &doc, &off), RelatedUpdate::default());
+        // The same story does link with a count above zero (so the test can fail).
+        let update = find_related(&index, &doc, &RelatedConfig::new(3, 30, None));
+        assert!(!update.related.is_empty() && !update.updates.is_empty());
     }
 
     #[test]
