@@ -7,6 +7,7 @@
 //! feed is reported with its name and cause and never stops the others.
 
 pub mod assemble;
+mod cpu;
 mod stages;
 
 use std::collections::{HashSet, VecDeque};

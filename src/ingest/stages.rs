@@ -10,6 +10,7 @@ use futures_util::stream::{self, StreamExt};
 use url::Url;
 
 use super::assemble::Page;
+use super::cpu::on_cpu;
 use crate::config::FeedConfig;
 use crate::extract::{decode_html, extract_article, SiteRules};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
@@ -19,61 +20,6 @@ use crate::store::{ArticleWrite, FeedRow, PollResult};
 
 /// Article pages fetched at once per feed (the per-host limit still applies).
 const PAGES_IN_FLIGHT: usize = 8;
-
-/// Threads running CPU-heavy stage work (extraction, assembling a batch) at once: one per
-/// core, each at a lower scheduling priority than the rest of the process
-/// ([`lower_priority`]). Every article goes through the task that owns the database, and
-/// that task bounds the pass, so it must never wait for a core behind extraction: with
-/// equal priorities a burst of extractions took its core by fair scheduling (on 2 cores:
-/// 130% CPU used of 200%). With lower priorities the writer preempts them, and when it
-/// waits for batches extraction uses its core too (which a fixed reservation of a core for
-/// the writer could not: BENCHMARKS.md, session 9).
-fn cpu_slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        tokio::sync::Semaphore::new(cores)
-    })
-}
-
-/// Runs CPU-heavy `work` on the blocking pool within [`cpu_slots`], at lowered priority.
-async fn on_cpu<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, tokio::task::JoinError> {
-    // The semaphore is never closed.
-    let _slot = cpu_slots().acquire().await.ok();
-    tokio::task::spawn_blocking(move || {
-        lower_priority();
-        work()
-    })
-    .await
-}
-
-/// How much lower than the process's priority stage work runs: `nice`'s default step.
-#[cfg(target_os = "linux")]
-const NICE_STEP: i32 = 10;
-
-/// Lowers the calling thread's priority by [`NICE_STEP`] (to at most nice 19), once per
-/// thread. Linux keeps a nice value per thread, and an unprivileged thread cannot raise its
-/// priority back, so a blocking-pool thread keeps it for the rest of its life; the process's
-/// other blocking work (planning reads, waiting for the ingest lock) is not CPU-bound, so
-/// that costs it nothing. Elsewhere, and when the system refuses, priorities stay equal.
-fn lower_priority() {
-    thread_local!(static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-    if LOWERED.with(|done| done.replace(true)) {
-        return;
-    }
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::process::{getpriority_process, setpriority_process};
-        let me = Some(rustix::thread::gettid());
-        let lowered = getpriority_process(me)
-            .and_then(|nice| setpriority_process(me, (nice + NICE_STEP).min(19)));
-        if let Err(e) = lowered {
-            tracing::debug!(error = %e, "extraction thread keeps its priority");
-        }
-    }
-}
 
 /// A finished stage, handed back to the task that owns the database.
 pub(crate) enum Stage {
@@ -141,7 +87,7 @@ pub(crate) fn on_worker(feed: &FeedConfig, feed_id: i64, stage: StageFuture) -> 
 }
 
 /// A task that died (a panic in parsing or extraction) as the feed's failure.
-pub(crate) fn internal_failure(e: &tokio::task::JoinError) -> PollResult {
+pub(crate) fn internal_failure(e: &dyn std::fmt::Display) -> PollResult {
     PollResult::Failed {
         status: None,
         kind: "internal".to_string(),
@@ -328,27 +274,5 @@ async fn fetch_page(
             content_language,
         },
         Err(e) => Page::Failed(format!("{link}: extraction failed: {e}")),
-    }
-}
-
-#[cfg(all(test, target_os = "linux"))]
-mod tests {
-    use rustix::process::getpriority_process;
-    use rustix::thread::gettid;
-
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn stage_work_runs_below_the_priority_of_the_rest() {
-        let mine = getpriority_process(Some(gettid())).unwrap();
-        for _ in 0..4 {
-            let theirs = on_cpu(|| getpriority_process(Some(gettid())).unwrap())
-                .await
-                .unwrap();
-            assert_eq!(theirs, (mine + NICE_STEP).min(19));
-        }
-        // The calling thread (here the test's, in an ingest the database writer's) is not
-        // lowered.
-        assert_eq!(getpriority_process(Some(gettid())).unwrap(), mine);
     }
 }
