@@ -3,7 +3,7 @@
 //!
 //! Storage is behind [`CopyStore`], two indexed queries (see its methods).
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::fingerprint::{band_keys, fingerprint_shingles};
 use super::shingle::{overlap, shingles};
@@ -14,16 +14,30 @@ pub const MAX_VERIFIED: usize = 8;
 /// Read access to the fingerprint index, implemented in memory for tests and the relevance
 /// harness, and over SQLite by the store.
 pub trait CopyStore {
-    /// Articles sharing at least one of `keys`, with the number of keys shared, most first.
+    /// Articles sharing at least one of `keys`, with the number of keys shared, most first
+    /// (then the lowest id), at most `limit`: [`most_shared`] of the articles holding each key.
     ///
-    /// SQL: `SELECT article_id, COUNT(*) AS hits FROM bands WHERE band_key IN (..keys)
-    /// GROUP BY article_id ORDER BY hits DESC LIMIT :limit` (index on `bands(band_key)`).
+    /// SQL: `SELECT article_id FROM bands WHERE band_key IN (..keys)` (the primary key's
+    /// ranges), counted by [`most_shared`].
     fn band_matches(&self, keys: &[i64], limit: usize) -> Vec<(i64, u32)>;
 
     /// Body text and story of each article in `ids` (any order; unknown ids skipped).
     ///
     /// SQL: `SELECT id, story_id, content_text FROM articles WHERE id IN (..ids)`.
     fn article_texts(&self, ids: &[i64]) -> Vec<StoredText>;
+}
+
+/// The `limit` ids met most often in `ids` (an article once per band key it shares), with
+/// their counts: most first, then the lowest id.
+pub fn most_shared(ids: impl IntoIterator<Item = i64>, limit: usize) -> Vec<(i64, u32)> {
+    let mut hits: HashMap<i64, u32> = HashMap::default();
+    for id in ids {
+        *hits.entry(id).or_default() += 1;
+    }
+    let mut out: Vec<(i64, u32)> = hits.into_iter().collect();
+    out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out.truncate(limit);
+    out
 }
 
 /// A stored article's body, as [`CopyStore::article_texts`] returns it.

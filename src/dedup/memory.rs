@@ -2,7 +2,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::fold::{CopyStore, StoredText};
+use super::fold::{most_shared, CopyStore, StoredText};
 
 /// Band keys and texts of stored articles, in memory.
 #[derive(Debug, Default)]
@@ -28,16 +28,10 @@ impl MemoryBands {
 
 impl CopyStore for MemoryBands {
     fn band_matches(&self, keys: &[i64], limit: usize) -> Vec<(i64, u32)> {
-        let mut hits: HashMap<i64, u32> = HashMap::default();
-        for k in keys {
-            for id in self.bands.get(k).into_iter().flatten() {
-                *hits.entry(*id).or_default() += 1;
-            }
-        }
-        let mut out: Vec<(i64, u32)> = hits.into_iter().collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        out.truncate(limit);
-        out
+        let ids = keys
+            .iter()
+            .flat_map(|k| self.bands.get(k).into_iter().flatten().copied());
+        most_shared(ids, limit)
     }
 
     fn article_texts(&self, ids: &[i64]) -> Vec<StoredText> {

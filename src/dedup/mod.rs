@@ -12,7 +12,8 @@ mod url;
 
 pub use fingerprint::{band_keys, estimated_jaccard, fingerprint, Fingerprint, BANDS, ROWS};
 pub use fold::{
-    find_copy, find_copy_of, CopyCheck, CopyOf, CopyStore, StoredText, TextPrint, MAX_VERIFIED,
+    find_copy, find_copy_of, most_shared, CopyCheck, CopyOf, CopyStore, StoredText, TextPrint,
+    MAX_VERIFIED,
 };
 pub use hash::stable_hash;
 pub use identity::{

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension};
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::dedup::{CopyStore, StoredText};
+use crate::dedup::{most_shared, CopyStore, StoredText};
 use crate::related::{
     posted_terms, NewDoc, Posting, RelatedStore, RelatedUpdate, StoredDoc, TermId, TermVector,
 };
@@ -210,21 +210,18 @@ impl CopyStore for SqlIndex<'_> {
         if keys.is_empty() {
             return Vec::new();
         }
-        let marks = vec!["?"; keys.len()].join(",");
-        let sql = format!(
-            "SELECT article_id, COUNT(*) AS hits FROM bands WHERE band_key IN ({marks})
-             GROUP BY article_id ORDER BY hits DESC, article_id LIMIT {limit}"
-        );
-        or_empty(
+        // Counted here rather than by `GROUP BY ... ORDER BY`, which built and sorted a
+        // temporary b-tree per new article.
+        let ids = or_empty(
             "band_matches",
             (|| {
+                let sql = in_list_sql("SELECT article_id FROM bands WHERE band_key IN", keys.len());
                 let mut stmt = self.conn.prepare_cached(&sql)?;
-                let rows = stmt.query_map(rusqlite::params_from_iter(keys), |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
-                rows.collect()
+                let rows = stmt.query_map(rusqlite::params_from_iter(keys), |r| r.get(0))?;
+                rows.collect::<rusqlite::Result<Vec<i64>>>()
             })(),
-        )
+        );
+        most_shared(ids, limit)
     }
 
     fn article_texts(&self, ids: &[i64]) -> Vec<StoredText> {
@@ -553,8 +550,8 @@ mod tests {
         })
     }
 
-    #[test]
-    fn postings_are_the_newest_of_the_window_per_term() {
+    /// An in-memory database with every migration applied.
+    fn migrated() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER);",
@@ -563,6 +560,47 @@ mod tests {
         for (_, sql) in super::super::MIGRATIONS {
             conn.execute_batch(sql).unwrap();
         }
+        conn
+    }
+
+    #[test]
+    fn band_matches_rank_as_the_memory_index_does() {
+        let conn = migrated();
+        let mut memory = crate::dedup::MemoryBands::new();
+        // Article -> its band keys. 12 shares three of the queried keys, 11 two, 10 and 13 one.
+        let articles: [(i64, &[i64]); 5] = [
+            (10, &[1]),
+            (11, &[1, 2]),
+            (12, &[1, 2, 3]),
+            (13, &[3]),
+            (14, &[4]),
+        ];
+        for (article, keys) in articles {
+            insert_bands(&conn, article, keys).unwrap();
+            memory.insert(article, article, "", keys);
+        }
+        let cache = RefCell::new(IndexCache::default());
+        let index = SqlIndex::new(&conn, &cache);
+        let queried = [1, 2, 3, 5];
+        // A tie (10 and 13, one key each) goes to the lower id.
+        assert_eq!(
+            index.band_matches(&queried, 3),
+            vec![(12, 3), (11, 2), (10, 1)]
+        );
+        for limit in 0..6 {
+            for keys in [&queried[..], &[4], &[5], &[], &[3, 4]] {
+                assert_eq!(
+                    index.band_matches(keys, limit),
+                    memory.band_matches(keys, limit),
+                    "keys {keys:?}, limit {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn postings_are_the_newest_of_the_window_per_term() {
+        let conn = migrated();
         // Term 5: stories 1-12 published at 100, 110, ...; 13 and 14 share story 12's time.
         // Term 6: two stories. Term 7: one story, outside the window.
         let mut rows: Vec<(i64, i64, i64)> = (1..=12).map(|id| (5, 90 + 10 * id, id)).collect();
