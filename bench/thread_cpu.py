@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""CPU time of each thread of one cold `feedmix ingest --all`, grouped by thread name.
+
+Reads /proc/PID/task/*/stat (utime + stime) every 0.25 s while the ingest runs and prints the
+wall time and, per thread name, the CPU seconds used (the main thread, which owns the
+database, is "main"). Linux only. BENCHMARKS.md, "Where the time goes now", is its output.
+
+    target/release/examples/loadgen --outlets 1000 --items 10 --out /tmp/p10 --port 18200 &
+    python3 bench/thread_cpu.py --dir /tmp/p10 [--binary target/release/feedmix]
+"""
+import argparse
+import collections
+import os
+import subprocess
+import time
+from pathlib import Path
+
+
+def sample(pid: int) -> dict[str, tuple[str, float]]:
+    """Thread id -> (group name, CPU seconds so far)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        cpu = (int(fields[11]) + int(fields[12])) / tick
+        out[tid] = ("main" if tid == str(pid) else name, cpu)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dir", type=Path, required=True, help="the load generator's --out")
+    ap.add_argument("--binary", default="target/release/feedmix")
+    args = ap.parse_args()
+    for f in args.dir.glob("threads.db*"):
+        f.unlink()
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [args.binary, "--config", str(args.dir / "feeds.toml"),
+         "--db", str(args.dir / "threads.db"), "ingest", "--all"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    last: dict[str, tuple[str, float]] = {}
+    while proc.poll() is None:
+        try:
+            last.update(sample(proc.pid))
+        except FileNotFoundError:
+            break
+        time.sleep(0.25)
+    wall = time.monotonic() - started
+    totals: collections.Counter[str] = collections.Counter()
+    for name, cpu in last.values():
+        totals[name] += cpu
+    print(f"wall {wall:.2f} s, exit {proc.returncode}")
+    for name, cpu in totals.most_common():
+        print(f"  {name:<20} {cpu:6.2f} s")
+
+
+if __name__ == "__main__":
+    main()
