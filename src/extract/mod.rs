@@ -112,10 +112,7 @@ const PASSES: [Pass; 4] = [
 
 /// Extracts the article of `html` served at `url`; invalid rule selectors are skipped.
 pub fn extract_article(html: &str, url: &Url, rules: &SiteRules) -> Article {
-    Extractor {
-        rules: CompiledRules::lenient(rules),
-    }
-    .extract(html, url)
+    Extractor::lenient(rules).extract(html, url)
 }
 
 impl Extractor {
@@ -124,6 +121,13 @@ impl Extractor {
         Ok(Extractor {
             rules: CompiledRules::new(rules)?,
         })
+    }
+
+    /// Compiles `rules`, skipping invalid selectors (config validation reports them).
+    pub fn lenient(rules: &SiteRules) -> Self {
+        Extractor {
+            rules: CompiledRules::lenient(rules),
+        }
     }
 
     /// Extracts the article of `html` served at `url`.

@@ -31,45 +31,49 @@ fn compile(selector: &str) -> Result<Selector, InvalidSelector> {
 #[derive(Debug, Clone, Default)]
 pub struct CompiledRules {
     content: Vec<Selector>,
-    remove: Vec<Selector>,
+    /// All `remove` selectors as one selector list: one walk of the page finds every element
+    /// any of them matches (a walk per selector was most of what the rules cost).
+    remove: Option<Selector>,
 }
 
 impl CompiledRules {
     /// Compiles `rules`, failing on the first invalid selector.
     pub fn new(rules: &SiteRules) -> Result<Self, InvalidSelector> {
+        let content = rules
+            .content
+            .iter()
+            .map(|s| compile(s))
+            .collect::<Result<_, _>>()?;
+        for s in &rules.remove {
+            compile(s)?;
+        }
         Ok(CompiledRules {
-            content: rules
-                .content
-                .iter()
-                .map(|s| compile(s))
-                .collect::<Result<_, _>>()?,
-            remove: rules
-                .remove
-                .iter()
-                .map(|s| compile(s))
-                .collect::<Result<_, _>>()?,
+            content,
+            remove: any_of(&rules.remove),
         })
     }
 
     /// Compiles `rules`, skipping invalid selectors (they were reported at validation).
     pub fn lenient(rules: &SiteRules) -> Self {
+        let valid: Vec<String> = rules
+            .remove
+            .iter()
+            .filter(|s| compile(s).is_ok())
+            .cloned()
+            .collect();
         CompiledRules {
             content: rules
                 .content
                 .iter()
                 .filter_map(|s| compile(s).ok())
                 .collect(),
-            remove: rules
-                .remove
-                .iter()
-                .filter_map(|s| compile(s).ok())
-                .collect(),
+            remove: any_of(&valid),
         }
     }
 
     /// Whether there are no rules at all.
     pub fn is_empty(&self) -> bool {
-        self.content.is_empty() && self.remove.is_empty()
+        self.content.is_empty() && self.remove.is_none()
     }
 
     /// Elements to delete, as pointers into `html` (matched against the arena by address).
@@ -91,6 +95,15 @@ impl CompiledRules {
     }
 }
 
+/// One selector list matching what any of `selectors` (each valid on its own) matches.
+fn any_of(selectors: &[String]) -> Option<Selector> {
+    if selectors.is_empty() {
+        return None;
+    }
+    // Each parses alone, so the list does too (a selector list is selectors joined by commas).
+    compile(&selectors.join(", ")).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +122,44 @@ mod tests {
             let err = validate_selector(bad).unwrap_err();
             assert!(err.contains("invalid CSS selector"), "{err}");
         }
+    }
+
+    #[test]
+    fn remove_selectors_match_together_what_each_matches() {
+        let html = Html::parse_document(
+            r#"<body><div class="share"><p id="a">x</p></div><aside id="b"><p class="share">y</p>
+            </aside><p id="c">z</p><nav><ul><li>m</li></ul></nav></body>"#,
+        );
+        let selectors = [".share", "aside", "nav > ul", "#c", "article"];
+        let one_by_one: std::collections::HashSet<_> = selectors
+            .iter()
+            .flat_map(|s| html.select(&compile(s).unwrap()).collect::<Vec<_>>())
+            .map(|e| e.value() as *const _)
+            .collect();
+        let rules = |remove: Vec<String>| SiteRules {
+            content: Vec::new(),
+            remove,
+        };
+        let all: Vec<String> = selectors.iter().map(|s| s.to_string()).collect();
+        let removed = CompiledRules::new(&rules(all.clone()))
+            .unwrap()
+            .removed(&html);
+        assert_eq!(removed.len(), one_by_one.len());
+        assert_eq!(
+            removed
+                .iter()
+                .copied()
+                .collect::<std::collections::HashSet<_>>(),
+            one_by_one
+        );
+        // Lenient skips an invalid selector and keeps the others; strict refuses the set.
+        let mut with_bad = all;
+        with_bad.insert(1, "div[".to_string());
+        assert_eq!(
+            CompiledRules::lenient(&rules(with_bad.clone())).removed(&html),
+            removed
+        );
+        assert!(CompiledRules::new(&rules(with_bad)).is_err());
+        assert!(CompiledRules::lenient(&rules(vec!["p >".into()])).is_empty());
     }
 }

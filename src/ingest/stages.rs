@@ -12,7 +12,7 @@ use url::Url;
 use super::assemble::Page;
 use super::cpu::on_cpu;
 use crate::config::FeedConfig;
-use crate::extract::{decode_html, extract_article, SiteRules};
+use crate::extract::{decode_html, Extractor, SiteRules};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::model::FeedItem;
 use crate::parse::parse_feed;
@@ -167,23 +167,24 @@ pub(crate) fn fetch_pages(
     plan: Plan,
 ) -> StageFuture {
     Box::pin(async move {
-        let rules = Arc::new(SiteRules {
+        // Compiled once for all the feed's pages.
+        let extractor = Arc::new(Extractor::lenient(&SiteRules {
             content: feed.extract_content.clone(),
             remove: feed.extract_remove.clone(),
-        });
+        }));
         let fetch_articles = feed.fetch_articles;
         let respect_robots = feed.respect_robots;
         let name = feed.name.clone();
         let with_pages: Vec<(PlannedItem, Page)> = stream::iter(plan.items)
             .map(|planned| {
-                let (fetcher, rules, name) = (fetcher.clone(), rules.clone(), name.clone());
+                let (fetcher, extractor, name) = (fetcher.clone(), extractor.clone(), name.clone());
                 async move {
                     let link = match &planned {
                         PlannedItem::New(item) if fetch_articles => item.link.clone(),
                         _ => None,
                     };
                     let page = match link {
-                        Some(link) => fetch_page(&fetcher, &link, rules, respect_robots).await,
+                        Some(link) => fetch_page(&fetcher, &link, extractor, respect_robots).await,
                         None => Page::NotFetched,
                     };
                     if let Page::Failed(why) = &page {
@@ -231,7 +232,7 @@ pub(crate) fn fetch_pages(
 async fn fetch_page(
     fetcher: &Fetcher,
     link: &str,
-    rules: Arc<SiteRules>,
+    extractor: Arc<Extractor>,
     respect_robots: bool,
 ) -> Page {
     let Ok(url) = Url::parse(link) else {
@@ -264,7 +265,7 @@ async fn fetch_page(
     let content_language = fetched.content_language.clone();
     let extracted = on_cpu(move || {
         let html = decode_html(&fetched.body, fetched.content_type.as_deref());
-        extract_article(&html, &fetched.final_url, &rules)
+        extractor.extract(&html, &fetched.final_url)
     })
     .await;
     match extracted {
