@@ -1,10 +1,12 @@
 //! Page metadata: title, byline, dates, lead image, language, canonical URL, robots
 //! `noarchive`; from `<meta>`, `<link>`, JSON-LD, `<time>`, `<h1>` and `<title>`.
 
+use std::sync::LazyLock;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{DateTime, Utc};
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::dates::parse_date;
@@ -34,10 +36,62 @@ fn selector(s: &str) -> Selector {
     Selector::parse(s).expect("built-in selector is valid")
 }
 
+/// A built-in selector, compiled on first use.
+type Compiled = LazyLock<Selector>;
+
+static META: Compiled = LazyLock::new(|| selector("meta[content]"));
+static LD_JSON: Compiled = LazyLock::new(|| selector(r#"script[type="application/ld+json"]"#));
+static BASE: Compiled = LazyLock::new(|| selector("base[href]"));
+static CANONICAL: Compiled = LazyLock::new(|| selector(r#"link[rel~="canonical"][href]"#));
+static TITLE: Compiled = LazyLock::new(|| selector("title"));
+static H1: Compiled = LazyLock::new(|| selector("h1"));
+static BYLINE: Compiled = LazyLock::new(|| {
+    selector(r#"[rel="author"], [itemprop="author"], .byline, .author-name, .author"#)
+});
+static TIME: Compiled = LazyLock::new(|| selector("time[datetime]"));
+
+/// The elements metadata is read from wherever they are in the page (usually the head),
+/// found in one walk instead of one per kind; each kind in the order `select` gives.
+#[derive(Default)]
+struct HeadFields<'a> {
+    meta: Vec<ElementRef<'a>>,
+    ld_json: Vec<ElementRef<'a>>,
+    base: Option<ElementRef<'a>>,
+    canonical: Option<ElementRef<'a>>,
+    title: Option<ElementRef<'a>>,
+}
+
+impl<'a> HeadFields<'a> {
+    /// Walks the elements as [`Html::select`] does (every attached element, in the order the
+    /// parser made them) but tests a kind's selector only on elements of its name: matching
+    /// every selector against every element cost as much as a walk per kind.
+    fn of(html: &'a Html) -> Self {
+        let mut found = HeadFields::default();
+        let elements = html
+            .tree
+            .nodes()
+            .filter_map(ElementRef::wrap)
+            .filter(|e| e.parent().is_some());
+        for e in elements {
+            match e.value().name() {
+                "meta" if META.matches(&e) => found.meta.push(e),
+                "script" if LD_JSON.matches(&e) => found.ld_json.push(e),
+                "base" if found.base.is_none() && BASE.matches(&e) => found.base = Some(e),
+                "link" if found.canonical.is_none() && CANONICAL.matches(&e) => {
+                    found.canonical = Some(e)
+                }
+                "title" if found.title.is_none() && TITLE.matches(&e) => found.title = Some(e),
+                _ => {}
+            }
+        }
+        found
+    }
+}
+
 /// `<meta>` contents keyed by lower-cased `property`/`name`/`itemprop`; first one wins.
-fn meta_map(html: &Html) -> HashMap<String, String> {
+fn meta_map(metas: &[ElementRef<'_>]) -> HashMap<String, String> {
     let mut map = HashMap::default();
-    for m in html.select(&selector("meta[content]")) {
+    for m in metas {
         let content = m.attr("content").unwrap_or("").trim();
         for key in ["property", "name", "itemprop", "http-equiv"] {
             if let Some(k) = m.attr(key) {
@@ -58,18 +112,17 @@ fn first_of(meta: &HashMap<String, String>, keys: &[&str]) -> Option<String> {
 
 /// Reads every metadata field of `html`, URLs made absolute against `url`.
 pub(crate) fn read_metadata(html: &Html, url: &Url) -> Metadata {
-    let meta = meta_map(html);
-    let ld_sel = selector(r#"script[type="application/ld+json"]"#);
-    let scripts: Vec<String> = html.select(&ld_sel).map(|s| s.text().collect()).collect();
+    let head = HeadFields::of(html);
+    let meta = meta_map(&head.meta);
+    let scripts: Vec<String> = head.ld_json.iter().map(|s| s.text().collect()).collect();
     let ld = read_linked_data(scripts.iter().map(String::as_str));
-    let base = html
-        .select(&selector("base[href]"))
-        .next()
+    let base = head
+        .base
         .and_then(|b| url.join(b.attr("href")?).ok())
         .unwrap_or_else(|| url.clone());
     let absolute = |u: String| base.join(u.trim()).ok().map(String::from);
     Metadata {
-        title: read_title(html, &meta, &ld),
+        title: read_title(html, head.title, &meta, &ld),
         byline: read_byline(html, &meta, &ld),
         published: read_published(html, &meta, &ld),
         modified: read_modified(&meta, &ld),
@@ -86,9 +139,8 @@ pub(crate) fn read_metadata(html: &Html, url: &Url) -> Metadata {
         .or_else(|| ld.image.clone())
         .and_then(absolute),
         lang: read_lang(html, &meta),
-        canonical_url: html
-            .select(&selector(r#"link[rel~="canonical"][href]"#))
-            .next()
+        canonical_url: head
+            .canonical
             .and_then(|l| l.attr("href").map(String::from))
             .or_else(|| first_of(&meta, &["og:url"]))
             .and_then(absolute),
@@ -146,15 +198,17 @@ fn read_modified(meta: &HashMap<String, String>, ld: &LinkedData) -> Option<Date
     })
 }
 
-fn read_title(html: &Html, meta: &HashMap<String, String>, ld: &LinkedData) -> Option<String> {
+fn read_title(
+    html: &Html,
+    title: Option<ElementRef<'_>>,
+    meta: &HashMap<String, String>,
+    ld: &LinkedData,
+) -> Option<String> {
     let site = first_of(meta, &["og:site_name", "application-name"]);
-    let doc_title = html
-        .select(&selector("title"))
-        .next()
-        .map(|t| crate::sanitize::collapse_whitespace(&t.text().collect::<String>()));
+    let doc_title =
+        title.map(|t| crate::sanitize::collapse_whitespace(&t.text().collect::<String>()));
     let h1 = || {
-        let h1_sel = selector("h1");
-        let mut h1s = html.select(&h1_sel);
+        let mut h1s = html.select(&H1);
         let first = h1s.next()?;
         h1s.next()
             .is_none()
@@ -208,9 +262,7 @@ fn read_byline(html: &Html, meta: &HashMap<String, String>, ld: &LinkedData) -> 
     from_meta
         .or_else(|| ld.author.clone())
         .or_else(|| {
-            let sel =
-                selector(r#"[rel="author"], [itemprop="author"], .byline, .author-name, .author"#);
-            html.select(&sel)
+            html.select(&BYLINE)
                 .map(|e| crate::sanitize::collapse_whitespace(&e.text().collect::<String>()))
                 .find(|t| !t.is_empty() && t.len() < 100)
         })
@@ -225,8 +277,7 @@ fn read_byline(html: &Html, meta: &HashMap<String, String>, ld: &LinkedData) -> 
 }
 
 fn time_element(html: &Html) -> Option<DateTime<Utc>> {
-    let sel = selector("time[datetime]");
-    html.select(&sel)
+    html.select(&TIME)
         .find_map(|t| parse_date(t.attr("datetime")?))
 }
 
@@ -249,6 +300,50 @@ fn read_lang(html: &Html, meta: &HashMap<String, String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ids of elements, to compare two lists of them.
+    fn ids<'a>(els: impl IntoIterator<Item = ElementRef<'a>>) -> Vec<ego_tree::NodeId> {
+        els.into_iter().map(|e| e.id()).collect()
+    }
+
+    #[test]
+    fn one_walk_finds_what_a_walk_per_kind_finds() {
+        let tricky = r#"<html><head><title>Head title</title>
+            <meta name="a" content="1"><meta property="og:title" content="T">
+            <script type="APPLICATION/LD+JSON">{}</script><link rel="alternate canonical" href="/c1">
+            </head><body><svg><title>svg title</title></svg><base href="/x/"><base href="/y/">
+            <meta itemprop="datePublished" content="2024-01-02"><link rel="canonical" href="/c2">
+            <script type="application/ld+json">{"@type":"NewsArticle"}</script>
+            <meta name="no-content"></body></html>"#;
+        let mut pages = vec![tricky.to_string()];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/outlets");
+        for outlet in std::fs::read_dir(dir).unwrap() {
+            let articles = outlet.unwrap().path().join("articles");
+            for page in std::fs::read_dir(articles).into_iter().flatten() {
+                pages.push(std::fs::read_to_string(page.unwrap().path()).unwrap());
+            }
+        }
+        assert!(pages.len() > 20, "{} pages", pages.len());
+        for page in &pages {
+            let html = Html::parse_document(page);
+            let head = HeadFields::of(&html);
+            assert_eq!(ids(head.meta.clone()), ids(html.select(&META)));
+            assert_eq!(ids(head.ld_json.clone()), ids(html.select(&LD_JSON)));
+            assert_eq!(ids(head.base), ids(html.select(&BASE).next()));
+            assert_eq!(ids(head.canonical), ids(html.select(&CANONICAL).next()));
+            assert_eq!(ids(head.title), ids(html.select(&TITLE).next()));
+        }
+        // The tricky page has every kind, more than once where that matters.
+        let html = Html::parse_document(tricky);
+        let head = HeadFields::of(&html);
+        assert_eq!((head.meta.len(), head.ld_json.len()), (3, 2));
+        assert_eq!(head.canonical.and_then(|l| l.attr("href")), Some("/c1"));
+        assert_eq!(head.base.and_then(|b| b.attr("href")), Some("/x/"));
+        assert_eq!(
+            head.title.map(|t| t.text().collect::<String>()).as_deref(),
+            Some("Head title")
+        );
+    }
 
     #[test]
     fn site_names_are_stripped_from_titles() {
