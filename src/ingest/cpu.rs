@@ -24,8 +24,9 @@ type Job = Box<dyn FnOnce() + Send>;
 pub(crate) struct Panicked(String);
 
 /// Runs `work` on one of the pool's threads and waits for its result without blocking the
-/// runtime. Jobs queue in the order given. If the pool could not start a thread, the work
-/// runs on tokio's blocking pool instead, at normal priority.
+/// runtime. Jobs queue in the order given. If the pool could not start a single thread, the
+/// work runs on tokio's blocking pool instead: at normal priority and as many at once as the
+/// ingest's own bounds (feeds in flight, pages per feed) allow.
 pub(crate) async fn on_cpu<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Panicked> {
