@@ -31,49 +31,47 @@ fn compile(selector: &str) -> Result<Selector, InvalidSelector> {
 #[derive(Debug, Clone, Default)]
 pub struct CompiledRules {
     content: Vec<Selector>,
-    /// All `remove` selectors as one selector list: one walk of the page finds every element
-    /// any of them matches (a walk per selector was most of what the rules cost).
-    remove: Option<Selector>,
+    /// Matched one by one: joined into one selector list, a selector that is valid alone can
+    /// swallow the ones after it (an unclosed comment or string runs to the end of the list).
+    remove: Vec<Selector>,
 }
 
 impl CompiledRules {
     /// Compiles `rules`, failing on the first invalid selector.
     pub fn new(rules: &SiteRules) -> Result<Self, InvalidSelector> {
-        let content = rules
-            .content
-            .iter()
-            .map(|s| compile(s))
-            .collect::<Result<_, _>>()?;
-        for s in &rules.remove {
-            compile(s)?;
-        }
         Ok(CompiledRules {
-            content,
-            remove: any_of(&rules.remove),
+            content: rules
+                .content
+                .iter()
+                .map(|s| compile(s))
+                .collect::<Result<_, _>>()?,
+            remove: rules
+                .remove
+                .iter()
+                .map(|s| compile(s))
+                .collect::<Result<_, _>>()?,
         })
     }
 
     /// Compiles `rules`, skipping invalid selectors (they were reported at validation).
     pub fn lenient(rules: &SiteRules) -> Self {
-        let valid: Vec<String> = rules
-            .remove
-            .iter()
-            .filter(|s| compile(s).is_ok())
-            .cloned()
-            .collect();
         CompiledRules {
             content: rules
                 .content
                 .iter()
                 .filter_map(|s| compile(s).ok())
                 .collect(),
-            remove: any_of(&valid),
+            remove: rules
+                .remove
+                .iter()
+                .filter_map(|s| compile(s).ok())
+                .collect(),
         }
     }
 
     /// Whether there are no rules at all.
     pub fn is_empty(&self) -> bool {
-        self.content.is_empty() && self.remove.is_none()
+        self.content.is_empty() && self.remove.is_empty()
     }
 
     /// Elements to delete, as pointers into `html` (matched against the arena by address).
@@ -93,15 +91,6 @@ impl CompiledRules {
             .map(|e| e.value() as *const _)
             .collect()
     }
-}
-
-/// One selector list matching what any of `selectors` (each valid on its own) matches.
-fn any_of(selectors: &[String]) -> Option<Selector> {
-    if selectors.is_empty() {
-        return None;
-    }
-    // Each parses alone, so the list does too (a selector list is selectors joined by commas).
-    compile(&selectors.join(", ")).ok()
 }
 
 #[cfg(test)]
@@ -125,12 +114,13 @@ mod tests {
     }
 
     #[test]
-    fn remove_selectors_match_together_what_each_matches() {
+    fn every_remove_selector_counts_even_after_an_unclosed_comment() {
         let html = Html::parse_document(
             r#"<body><div class="share"><p id="a">x</p></div><aside id="b"><p class="share">y</p>
             </aside><p id="c">z</p><nav><ul><li>m</li></ul></nav></body>"#,
         );
-        let selectors = [".share", "aside", "nav > ul", "#c", "article"];
+        // The unclosed comment is valid alone; joined into a list it would hide "#c".
+        let selectors = [".share", "aside", "nav > ul /* menu", "#c", "article"];
         let one_by_one: std::collections::HashSet<_> = selectors
             .iter()
             .flat_map(|s| html.select(&compile(s).unwrap()).collect::<Vec<_>>())
