@@ -154,13 +154,8 @@ mod tests {
             }
         }
         assert!(cut >= 10, "only {cut} inputs were cut");
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/outlets");
-        for outlet in std::fs::read_dir(dir).unwrap() {
-            let articles = outlet.unwrap().path().join("articles");
-            for page in std::fs::read_dir(articles).into_iter().flatten() {
-                let html = std::fs::read_to_string(page.unwrap().path()).unwrap();
-                assert_eq!(capped_input(&html), reference(&html));
-            }
+        for html in super::super::tests::fixture_article_pages() {
+            assert_eq!(capped_input(html), reference(html));
         }
     }
 }

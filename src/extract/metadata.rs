@@ -315,16 +315,9 @@ mod tests {
             <meta itemprop="datePublished" content="2024-01-02"><link rel="canonical" href="/c2">
             <script type="application/ld+json">{"@type":"NewsArticle"}</script>
             <meta name="no-content"></body></html>"#;
-        let mut pages = vec![tricky.to_string()];
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/outlets");
-        for outlet in std::fs::read_dir(dir).unwrap() {
-            let articles = outlet.unwrap().path().join("articles");
-            for page in std::fs::read_dir(articles).into_iter().flatten() {
-                pages.push(std::fs::read_to_string(page.unwrap().path()).unwrap());
-            }
-        }
-        assert!(pages.len() > 20, "{} pages", pages.len());
-        for page in &pages {
+        let mut pages = super::super::tests::fixture_article_pages();
+        pages.push(tricky);
+        for page in pages {
             let html = Html::parse_document(page);
             let head = HeadFields::of(&html);
             assert_eq!(ids(head.meta.clone()), ids(html.select(&META)));

@@ -2,6 +2,19 @@
 
 use super::*;
 
+/// The article pages of the bundled fixture outlets (`fixtures/outlets/*/articles/`), as
+/// embedded for `feedmix demo` (before `{{BASE}}` is filled in).
+pub(super) fn fixture_article_pages() -> Vec<&'static str> {
+    let pages: Vec<&'static str> = crate::demo::OUTLETS
+        .dirs()
+        .filter_map(|outlet| outlet.get_dir(outlet.path().join("articles")))
+        .flat_map(|articles| articles.files())
+        .filter_map(|f| f.contents_utf8())
+        .collect();
+    assert!(pages.len() > 20, "{} fixture pages", pages.len());
+    pages
+}
+
 fn url() -> Url {
     Url::parse("https://news.example/2020/story.html").unwrap()
 }
