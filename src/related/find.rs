@@ -33,8 +33,7 @@ pub fn find_related<S: RelatedStore>(
     cfg: &RelatedConfig,
 ) -> RelatedUpdate {
     if cfg.count == 0 {
-        // Linking is off: no list to fill, and no older list may change (an empty update
-        // would still mark those stories as edited).
+        // Linking is off: no list to fill and none to enter, so nothing to score.
         return RelatedUpdate::default();
     }
     let n = store.doc_count() + 1;
@@ -250,7 +249,7 @@ pub const SAME_FEED_FACTOR: f32 = 0.9;
 
 /// Inserts `(id, score)` into a ranked list of at most `k` (replacing an entry of `id`).
 /// Returns the new list and the first rank at which it differs from `list`; `None` when
-/// `(id, score)` does not enter or the list is unchanged (`k` is at least 1).
+/// `(id, score)` does not enter (never, when `k` is 0) or the list is unchanged.
 fn insert_ranked(
     mut list: Vec<(i64, f32)>,
     id: i64,
@@ -261,7 +260,7 @@ fn insert_ranked(
         .iter()
         .position(|(other, _)| *other == id)
         .map(|at| (at, list.remove(at).1));
-    if list.len() >= k && list.last().is_some_and(|(_, s)| *s >= score) {
+    if list.len() >= k && list.last().is_none_or(|(_, s)| *s >= score) {
         return None;
     }
     let pos = list
@@ -404,6 +403,8 @@ mod tests {
             Some((vec![(3, 0.95), (1, 0.9), (2, 0.5)], 0))
         );
         assert_eq!(insert_ranked(list, 2, 0.5, 3), None);
+        // Nothing enters a list of at most 0.
+        assert_eq!(insert_ranked(Vec::new(), 9, 0.5, 0), None);
     }
 
     #[test]
