@@ -303,3 +303,53 @@ async fn more_feeds_than_in_flight_slots_are_all_ingested() {
         10
     );
 }
+
+/// A feed is reported only once its writes are committed: a connection opened from the
+/// progress callback already sees every article the report counts. (The writer holds its
+/// transaction across feeds; reporting before the commit would announce unreadable items.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_reported_stored_is_already_visible_to_other_connections() {
+    use std::sync::{Arc, Mutex};
+
+    use feedmix::ingest::{ingest, FeedOutcome, FeedReport, IngestOptions};
+
+    let world = World::start(axum::Router::new(), "").await;
+    world.write_config(
+        &demo_config(&world.server.origin(), "http://feeds.example.org/mix/"),
+        "",
+    );
+    let config = feedmix::config::Config::load(&world.config()).unwrap();
+    let mut store = feedmix::store::Store::open(&config.database).unwrap();
+    let fetcher = feedmix::fetch::Fetcher::new(&config.fetch).unwrap();
+    let db = config.database.clone();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let options = IngestOptions {
+        on_feed_done: Some(Arc::new(move |done: &FeedReport| {
+            if let FeedOutcome::Stored { new, .. } = done.outcome {
+                let visible = count(
+                    &db,
+                    &format!(
+                        "SELECT COUNT(*) FROM articles a JOIN feeds f ON f.id = a.feed_id
+                         WHERE f.name = '{}'",
+                        done.name.replace('\'', "''")
+                    ),
+                );
+                log.lock().unwrap().push((done.name.clone(), new, visible));
+            }
+        })),
+        ..Default::default()
+    };
+    let summary = ingest(&config, &mut store, &fetcher, &options)
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), DEMO_FEEDS.len(), "{:?}", summary.reports);
+    for (feed, new, visible) in seen.iter() {
+        assert!(*new > 0, "{feed} stored nothing");
+        assert_eq!(
+            *visible as usize, *new,
+            "{feed}: reported before its commit"
+        );
+    }
+}

@@ -67,6 +67,10 @@ impl IngestArgs {
         let summary = tokio::select! {
             summary = ingest(&config, &mut store, &fetcher, &options) => summary?,
             () = shutdown_signal() => {
+                // The feeds written so far may still be held in the open transaction.
+                if let Err(e) = store.commit_held() {
+                    eprintln!("feedmix ingest: {e}");
+                }
                 eprintln!("feedmix ingest: interrupted; feeds already written are kept, the rest are polled next time");
                 return Ok(ExitCode::from(EXIT_INTERRUPTED));
             }

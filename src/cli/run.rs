@@ -61,7 +61,11 @@ impl RunArgs {
             let options = IngestOptions::default();
             let summary = tokio::select! {
                 s = ingest(&config, &mut store, &fetcher, &options) => s?,
-                () = &mut shutdown => break,
+                () = &mut shutdown => {
+                    // The stopped ingest may hold written feeds in its open transaction.
+                    store.commit_held()?;
+                    break;
+                }
             };
             drop(lock);
             crate::websub::notify_hub(&fetcher, &config, &summary).await;

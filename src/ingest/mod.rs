@@ -2,9 +2,11 @@
 //!
 //! Feeds run concurrently. Each feed's task polls it, decides which items are new through a
 //! read-only connection of its own (so planning never waits for the writer), fetches and
-//! extracts the pages; every write happens on the calling task, which owns the database,
-//! and the batches ready at once share one transaction (each feed all-or-nothing). A failing
-//! feed is reported with its name and cause and never stops the others.
+//! extracts the pages; every write happens on the calling task, which owns the database. Its
+//! transaction stays open while batches keep coming (at most a second) and commits before it
+//! waits, so many feeds share one commit, each feed all-or-nothing; a feed is reported once
+//! its writes are committed. A failing feed is reported with its name and cause and never
+//! stops the others.
 
 pub mod assemble;
 mod cpu;
@@ -173,6 +175,21 @@ pub async fn ingest(
     fetcher: &Fetcher,
     options: &IngestOptions,
 ) -> Result<IngestSummary, StoreError> {
+    let passed = ingest_pass(config, store, fetcher, options).await;
+    if passed.is_err() {
+        // Nothing half-written: the feeds still held are polled again next time.
+        store.rollback_held();
+    }
+    passed
+}
+
+/// [`ingest`], which rolls back the writes this leaves held when it stops on an error.
+async fn ingest_pass(
+    config: &Config,
+    store: &mut Store,
+    fetcher: &Fetcher,
+    options: &IngestOptions,
+) -> Result<IngestSummary, StoreError> {
     let started = Instant::now();
     store.sync_feeds(&config.feeds)?;
     let now = Utc::now();
@@ -228,9 +245,23 @@ pub async fn ingest(
     let in_flight = feeds_in_flight(config);
     let start = |(feed, feed_id, stage)| stages::on_worker(feed, feed_id, stage);
     running.extend(due.drain(..in_flight.min(due.len())).map(start));
-    while let Some(first) = running.next().await {
+    // Reports of the feeds whose writes are held in the open transaction, told once it commits.
+    let mut unreported = Vec::new();
+    loop {
         // Every stage that is already finished is handled now, and the batches among them
-        // are written in one transaction: one commit per wake-up instead of one per feed.
+        // are written together. The transaction stays open while more keep coming (up to
+        // HOLD_AT_MOST) and commits before the writer waits.
+        let first = match running.next().now_or_never() {
+            Some(Some(stage)) => stage,
+            Some(None) => break,
+            None => {
+                commit(store, &mut summary, options, &mut unreported)?;
+                match running.next().await {
+                    Some(stage) => stage,
+                    None => break,
+                }
+            }
+        };
         let mut ready = vec![first];
         while ready.len() < MAX_BATCHES_PER_COMMIT {
             match running.next().now_or_never() {
@@ -268,14 +299,10 @@ pub async fn ingest(
                         let poll = PollResult::NotModified;
                         let next = next_check(store, config, &feed, feed_id, &poll)?;
                         store.record_poll(feed_id, &poll, &next, Utc::now())?;
-                        report(
-                            &mut summary,
-                            options,
-                            FeedReport {
-                                name: feed.name.clone(),
-                                outcome: FeedOutcome::NotModified,
-                            },
-                        );
+                        unreported.push(FeedReport {
+                            name: feed.name.clone(),
+                            outcome: FeedOutcome::NotModified,
+                        });
                     }
                     Err(failure) => {
                         let next = next_check(store, config, &feed, feed_id, &failure)?;
@@ -285,14 +312,10 @@ pub async fn ingest(
                             other => format!("{other:?}"),
                         };
                         tracing::warn!(feed = %feed.name, "feed failed: {error}");
-                        report(
-                            &mut summary,
-                            options,
-                            FeedReport {
-                                name: feed.name.clone(),
-                                outcome: FeedOutcome::Failed(error),
-                            },
-                        );
+                        unreported.push(FeedReport {
+                            name: feed.name.clone(),
+                            outcome: FeedOutcome::Failed(error),
+                        });
                     }
                 },
                 Stage::Extracted {
@@ -323,29 +346,45 @@ pub async fn ingest(
                 next,
             })
             .collect();
-        let stats = store.write_feed_batches(&group, &linking, Utc::now())?;
+        let stats = store.hold_feed_batches(&group, &linking, Utc::now())?;
         drop(group);
         for ((feed, _, _, _, _, pages, pages_failed), stats) in batches.into_iter().zip(stats) {
-            tracing::info!(feed = %feed.name, new = stats.new, updated = stats.updated, "stored");
-            report(
-                &mut summary,
-                options,
-                FeedReport {
-                    name: feed.name.clone(),
-                    outcome: FeedOutcome::Stored {
-                        new: stats.new,
-                        updated: stats.updated,
-                        pages,
-                        pages_failed,
-                    },
+            unreported.push(FeedReport {
+                name: feed.name.clone(),
+                outcome: FeedOutcome::Stored {
+                    new: stats.new,
+                    updated: stats.updated,
+                    pages,
+                    pages_failed,
                 },
-            );
+            });
+        }
+        if store.held_for().is_some_and(|open| open >= HOLD_AT_MOST) {
+            commit(store, &mut summary, options, &mut unreported)?;
         }
     }
+    commit(store, &mut summary, options, &mut unreported)?;
     summary.reports.sort_by(|a, b| a.name.cmp(&b.name));
     summary.elapsed = started.elapsed();
     store.record_run(&summary.run(Utc::now()))?;
     Ok(summary)
+}
+
+/// Commits the writes held in the open transaction, then reports the feeds they belong to.
+fn commit(
+    store: &mut Store,
+    summary: &mut IngestSummary,
+    options: &IngestOptions,
+    unreported: &mut Vec<FeedReport>,
+) -> Result<(), StoreError> {
+    store.commit_held()?;
+    for done in unreported.drain(..) {
+        if let FeedOutcome::Stored { new, updated, .. } = done.outcome {
+            tracing::info!(feed = %done.name, new, updated, "stored");
+        }
+        report(summary, options, done);
+    }
+    Ok(())
 }
 
 /// One feed's way from its poll to its batch, on worker threads: poll, plan with a reader,
@@ -467,8 +506,14 @@ enum Planning {
 /// 1,000-feed x 50-item pass peaked at 206 MB without it).
 const ARTICLES_IN_MEMORY: usize = 1_000;
 
-/// Most feed batches written in one transaction.
+/// Most feed batches handled (and written) per wake-up of the writer.
 const MAX_BATCHES_PER_COMMIT: usize = 32;
+
+/// Longest the writer keeps its transaction open while more batches keep coming; it commits
+/// at once when none is ready. One commit per wake-up (about 65 articles in a bulk ingest)
+/// wrote most postings and band pages to the WAL again at every commit (BENCHMARKS.md,
+/// session 10). Readers, such as the served feed, see new items at most this much later.
+const HOLD_AT_MOST: Duration = Duration::from_secs(1);
 
 /// Feeds between their poll and their stored batch at once: enough to keep every fetch
 /// slot busy and a batch always ready for the writer, few enough to bound memory.

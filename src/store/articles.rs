@@ -1,5 +1,7 @@
 //! The `articles` table: one row per source item, written per feed in one transaction.
 
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -173,42 +175,99 @@ impl Store {
 
     /// [`Store::write_feed_batch`] for several feeds in one transaction (one commit, so
     /// pages that every batch touches are written once): all of them land, in order, or
-    /// none does. Returns the counts of each batch.
+    /// none does. Returns the counts of each batch. Batches held before (see
+    /// [`Store::hold_feed_batches`]) commit with them.
     pub fn write_feed_batches(
         &mut self,
         batches: &[FeedBatch<'_>],
         related: &RelatedConfig,
         now: DateTime<Utc>,
     ) -> Result<Vec<WriteStats>> {
+        let stats = self.hold_feed_batches(batches, related, now)?;
+        self.commit_held()?;
+        Ok(stats)
+    }
+
+    /// Writes like [`Store::write_feed_batches`] but leaves the transaction open: the
+    /// batches of later calls join it, until [`Store::commit_held`] commits them all at once.
+    /// A bulk ingest writes most index pages (postings, bands) many times over in a few
+    /// seconds, and each commit writes every page it dirtied to the WAL again; holding the
+    /// transaction across feeds lets one page write carry many feeds' rows.
+    ///
+    /// Until the commit, nothing held is visible to other connections or durable. Each feed
+    /// stays all-or-nothing: a batch that fails rolls back everything held (those feeds are
+    /// polled again on the next run, as after a crash), never part of a feed. Other writes of
+    /// this store made meanwhile (e.g. [`Store::record_poll`]) join the transaction; methods
+    /// that need one of their own commit the held one first.
+    pub fn hold_feed_batches(
+        &mut self,
+        batches: &[FeedBatch<'_>],
+        related: &RelatedConfig,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<WriteStats>> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        if self.held.is_none() {
+            // IMMEDIATE: the write lock is taken (or waited for) now, not on the first write
+            // after the reads, where another writer's commit could only end in an error.
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| err(&path, e))?;
+            self.held = Some(Instant::now());
+        }
         let written = (|| {
-            self.index_cache.borrow_mut().sync(&tx)?;
-            let index = SqlIndex::new(&tx, &self.index_cache);
+            self.index_cache.borrow_mut().sync(&self.conn)?;
+            let index = SqlIndex::new(&self.conn, &self.index_cache);
             let mut all = Vec::with_capacity(batches.len());
             for batch in batches {
                 all.push(write_batch(&index, batch, related, now)?);
-                self.index_cache.borrow_mut().flush(&tx)?;
+                self.index_cache.borrow_mut().flush(&self.conn)?;
             }
             Ok(all)
         })();
-        let stats = match written {
-            Ok(stats) => tx.commit().map(|()| stats),
-            Err(e) => {
-                // Rolled back now, ending its borrow of the connection before `after_commit`.
-                drop(tx);
-                Err(e)
-            }
-        };
-        // Whatever did not commit is rolled back; the cached frequencies may count it.
-        let stats = stats.map_err(|e| {
-            self.index_cache.borrow_mut().clear();
+        written.map_err(|e| {
+            self.rollback_held();
             err(&path, e)
-        });
-        if stats.is_ok() {
-            self.after_commit();
+        })
+    }
+
+    /// Commits the transaction [`Store::hold_feed_batches`] keeps open, if any. If the
+    /// commit fails, everything held is rolled back.
+    pub fn commit_held(&mut self) -> Result<()> {
+        if self.held.is_none() {
+            return Ok(());
         }
-        stats
+        match self.conn.execute_batch("COMMIT") {
+            Ok(()) => {
+                self.held = None;
+                self.after_commit();
+                Ok(())
+            }
+            Err(e) => {
+                self.rollback_held();
+                Err(err(&self.path, e))
+            }
+        }
+    }
+
+    /// Rolls back the held transaction, if any (the ingest does so when it stops on an
+    /// error): the feeds in it are polled again on the next run.
+    pub fn rollback_held(&mut self) {
+        if self.held.take().is_none() {
+            return;
+        }
+        // Some errors (a full disk, I/O) end the transaction in SQLite already.
+        if !self.conn.is_autocommit() {
+            if let Err(e) = self.conn.execute_batch("ROLLBACK") {
+                tracing::error!(db = %self.path, "rollback failed: {e}");
+            }
+        }
+        // Whatever did not commit is rolled back; the cached frequencies may count it.
+        self.index_cache.borrow_mut().clear();
+    }
+
+    /// How long the held transaction has been open (`None` when none is).
+    pub fn held_for(&self) -> Option<Duration> {
+        self.held.map(|began| began.elapsed())
     }
 }
 

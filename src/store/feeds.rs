@@ -125,6 +125,7 @@ impl Store {
     /// resets the fetch state (and re-enables) a feed whose configured URL changed. A URL
     /// learnt from a permanent redirect is kept while the configured URL stays the same.
     pub fn sync_feeds(&mut self, feeds: &[FeedConfig]) -> Result<()> {
+        self.commit_held()?;
         let tx = self.conn.transaction().map_err(|e| err(&self.path, e))?;
         for feed in feeds {
             tx.execute(

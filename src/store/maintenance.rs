@@ -21,6 +21,7 @@ impl Store {
     /// Removes stories published before `cutoff`, their articles and every index row
     /// that mentions them, in one transaction.
     pub fn prune(&mut self, cutoff: DateTime<Utc>) -> Result<PruneStats> {
+        self.commit_held()?;
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
         let run = |sql: &str| tx.execute(sql, []).map_err(|e| err(&path, e));

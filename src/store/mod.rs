@@ -75,6 +75,9 @@ pub struct Store {
     /// The background WAL checkpointer, started by the first batch write; `Err` once it
     /// could not start (the writer's automatic checkpoint then does all the work).
     checkpointer: Option<std::result::Result<checkpoint::Checkpointer, ()>>,
+    /// When the write transaction that [`Store::hold_feed_batches`] keeps open began; `None`
+    /// when none is open.
+    held: Option<std::time::Instant>,
 }
 
 /// Executes `sql` through the connection's statement cache (`Connection::execute`
@@ -123,6 +126,7 @@ impl Store {
             index_cache: Default::default(),
             file: path.to_path_buf(),
             checkpointer: None,
+            held: None,
         })
     }
 

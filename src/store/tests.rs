@@ -454,6 +454,163 @@ fn cached_frequencies_stay_exact_across_rollback_other_writers_and_prune() {
     assert_eq!(df_seen(&store, &terms), vec![0; terms.len()]);
 }
 
+/// Articles another connection sees in the database file.
+fn committed_articles(path: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Holds one feed batch of a new story.
+fn hold(store: &mut Store, feed: i64, writes: &[ArticleWrite]) -> Result<Vec<WriteStats>> {
+    let poll = fetched();
+    let next = next();
+    let batch = FeedBatch {
+        feed_id: feed,
+        writes,
+        poll: &poll,
+        next: &next,
+    };
+    store.hold_feed_batches(&[batch], &crate::related::RelatedConfig::default(), now())
+}
+
+#[test]
+fn held_batches_share_one_transaction_and_appear_together_at_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut store = Store::open(&path).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let feed = store.feed("a").unwrap().id;
+    assert!(store.held_for().is_none());
+
+    let first = hold(
+        &mut store,
+        feed,
+        &[story_write(
+            "h1",
+            "Port strike",
+            "Dockers stopped work at the harbour.",
+        )],
+    );
+    assert_eq!(first.unwrap()[0].new, 1);
+    assert!(store.held_for().is_some());
+    // A poll recorded meanwhile joins the transaction.
+    store
+        .record_poll(feed, &PollResult::NotModified, &next(), now())
+        .unwrap();
+    hold(
+        &mut store,
+        feed,
+        &[story_write(
+            "h2",
+            "Rail strike",
+            "Train drivers walked out in the capital.",
+        )],
+    )
+    .unwrap();
+    assert_eq!(
+        committed_articles(&path),
+        0,
+        "held writes are not visible to other connections"
+    );
+
+    store.commit_held().unwrap();
+    assert!(store.held_for().is_none());
+    assert_eq!(committed_articles(&path), 2);
+    store.commit_held().unwrap();
+    assert_eq!(df_effective(&store), df_recount(&store));
+}
+
+#[test]
+fn a_failing_held_batch_rolls_back_everything_held_and_the_store_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut store = Store::open(&path).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let feed = store.feed("a").unwrap().id;
+    let text = "Harbour inspectors audited the port contracts and found missing cranes.";
+    hold(
+        &mut store,
+        feed,
+        &[story_write("f1", "Harbour audit", text)],
+    )
+    .unwrap();
+    let failing = rolled_back_batch("f2", "Harbour audit: cranes missing", text);
+    assert!(hold(&mut store, feed, &failing).is_err());
+    assert!(store.held_for().is_none());
+    store.commit_held().unwrap();
+    assert_eq!(
+        committed_articles(&path),
+        0,
+        "nothing of a rolled-back hold is kept"
+    );
+    // The frequencies counted by the rolled-back stories are forgotten too.
+    assert!(df_recount(&store).is_empty());
+    assert_eq!(df_effective(&store), df_recount(&store));
+
+    hold(
+        &mut store,
+        feed,
+        &[story_write("f3", "Harbour audit", text)],
+    )
+    .unwrap();
+    store.commit_held().unwrap();
+    assert_eq!(committed_articles(&path), 1);
+    assert_eq!(df_effective(&store), df_recount(&store));
+}
+
+#[test]
+fn writes_needing_a_transaction_of_their_own_commit_the_held_one_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut store = Store::open(&path).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let feed = store.feed("a").unwrap().id;
+    hold(
+        &mut store,
+        feed,
+        &[story_write("w1", "Port strike", "Dockers stopped work.")],
+    )
+    .unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    assert!(store.held_for().is_none());
+    assert_eq!(committed_articles(&path), 1);
+
+    hold(
+        &mut store,
+        feed,
+        &[story_write(
+            "w2",
+            "Rail strike",
+            "Train drivers walked out.",
+        )],
+    )
+    .unwrap();
+    // A single batch write commits what was held with it.
+    store
+        .write_feed_batch(
+            feed,
+            &[story_write("w3", "Bus strike", "Bus drivers joined them.")],
+            &fetched(),
+            &next(),
+            &crate::related::RelatedConfig::default(),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(committed_articles(&path), 3);
+
+    hold(
+        &mut store,
+        feed,
+        &[story_write("w4", "Ferry strike", "Ferries stayed in port.")],
+    )
+    .unwrap();
+    store.prune(now() - chrono::Duration::days(365)).unwrap();
+    assert!(store.held_for().is_none());
+    assert_eq!(committed_articles(&path), 4);
+}
+
 /// A database file as feedmix left it after migrations 1..=`version`, for migration tests.
 fn database_at_version(path: &std::path::Path, version: usize) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(path).unwrap();
