@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""CPU time of each thread of one cold `feedmix ingest --all`, grouped by thread name.
+"""CPU time and bytes written of each thread of one cold `feedmix ingest --all`, by thread name.
 
-Reads /proc/PID/task/*/stat (utime + stime) every 0.25 s while the ingest runs and prints the
-wall time and, per thread name, the CPU seconds used (the main thread, which owns the
-database, is "main"). Linux only. BENCHMARKS.md, "Where the time goes now", is its output.
+Reads /proc/PID/task/*/stat (utime + stime) and /proc/PID/task/*/io (wchar: bytes passed to
+write calls, i.e. the writer's WAL frames and the checkpointer's copies into the database)
+every 0.25 s while the ingest runs, and prints the wall time and, per thread name, the CPU
+seconds used and the MB written (the main thread, which owns the database, is "main").
+Linux only. BENCHMARKS.md, "Where the time goes now", is its output.
 
     target/release/examples/loadgen --outlets 1000 --items 10 --out /tmp/p10 --port 18200 &
     python3 bench/thread_cpu.py --dir /tmp/p10 [--binary target/release/feedmix]
@@ -16,8 +18,8 @@ import time
 from pathlib import Path
 
 
-def sample(pid: int) -> dict[str, tuple[str, float]]:
-    """Thread id -> (group name, CPU seconds so far)."""
+def sample(pid: int) -> dict[str, tuple[str, float, int]]:
+    """Thread id -> (group name, CPU seconds so far, bytes written so far)."""
     tick = os.sysconf("SC_CLK_TCK")
     out = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
@@ -28,7 +30,12 @@ def sample(pid: int) -> dict[str, tuple[str, float]]:
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
         cpu = (int(fields[11]) + int(fields[12])) / tick
-        out[tid] = ("main" if tid == str(pid) else name, cpu)
+        try:
+            io = Path(f"/proc/{pid}/task/{tid}/io").read_text()
+            written = int(io.split("wchar: ", 1)[1].split()[0])
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            written = 0
+        out[tid] = ("main" if tid == str(pid) else name, cpu, written)
     return out
 
 
@@ -45,7 +52,7 @@ def main() -> None:
          "--db", str(args.dir / "threads.db"), "ingest", "--all"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    last: dict[str, tuple[str, float]] = {}
+    last: dict[str, tuple[str, float, int]] = {}
     while proc.poll() is None:
         try:
             last.update(sample(proc.pid))
@@ -54,11 +61,13 @@ def main() -> None:
         time.sleep(0.25)
     wall = time.monotonic() - started
     totals: collections.Counter[str] = collections.Counter()
-    for name, cpu in last.values():
+    written: collections.Counter[str] = collections.Counter()
+    for name, cpu, wrote in last.values():
         totals[name] += cpu
+        written[name] += wrote
     print(f"wall {wall:.2f} s, exit {proc.returncode}")
     for name, cpu in totals.most_common():
-        print(f"  {name:<20} {cpu:6.2f} s")
+        print(f"  {name:<20} {cpu:6.2f} s  {written[name] / 1e6:8.1f} MB written")
 
 
 if __name__ == "__main__":
