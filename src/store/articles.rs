@@ -176,7 +176,7 @@ impl Store {
     /// [`Store::write_feed_batch`] for several feeds in one transaction (one commit, so
     /// pages that every batch touches are written once): all of them land, in order, or
     /// none does. Returns the counts of each batch. Batches held before (see
-    /// [`Store::hold_feed_batches`]) commit with them.
+    /// [`Store::hold_feed_batches`]) commit, or roll back, with them.
     pub fn write_feed_batches(
         &mut self,
         batches: &[FeedBatch<'_>],
@@ -206,6 +206,18 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<WriteStats>> {
         let path = self.path.clone();
+        if self.held.is_some() && self.conn.is_autocommit() {
+            // SQLite ended the transaction itself (it does on some I/O errors): what was held
+            // is gone, and writing on would commit statement by statement.
+            self.rollback_held();
+            let ended = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT);
+            let why =
+                "the held write transaction ended before its commit; its feeds are polled again";
+            return Err(err(
+                &path,
+                rusqlite::Error::SqliteFailure(ended, Some(why.into())),
+            ));
+        }
         if self.held.is_none() {
             // IMMEDIATE: the write lock is taken (or waited for) now, not on the first write
             // after the reads, where another writer's commit could only end in an error.

@@ -561,6 +561,48 @@ fn a_failing_held_batch_rolls_back_everything_held_and_the_store_goes_on() {
 }
 
 #[test]
+fn a_held_transaction_sqlite_ended_is_an_error_not_autocommitted_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut store = Store::open(&path).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let feed = store.feed("a").unwrap().id;
+    hold(
+        &mut store,
+        feed,
+        &[story_write("e1", "Port strike", "Dockers stopped work.")],
+    )
+    .unwrap();
+    // As SQLite does on some I/O errors: the transaction ends under the store.
+    store.conn.execute_batch("ROLLBACK").unwrap();
+    let second = hold(
+        &mut store,
+        feed,
+        &[story_write("e2", "Rail strike", "Drivers walked out.")],
+    );
+    assert!(second
+        .unwrap_err()
+        .to_string()
+        .contains("ended before its commit"));
+    assert!(store.held_for().is_none());
+    assert_eq!(
+        committed_articles(&path),
+        0,
+        "nothing written outside a transaction"
+    );
+
+    hold(
+        &mut store,
+        feed,
+        &[story_write("e3", "Bus strike", "Bus drivers joined them.")],
+    )
+    .unwrap();
+    store.commit_held().unwrap();
+    assert_eq!(committed_articles(&path), 1);
+    assert_eq!(df_effective(&store), df_recount(&store));
+}
+
+#[test]
 fn writes_needing_a_transaction_of_their_own_commit_the_held_one_first() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
