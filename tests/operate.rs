@@ -235,3 +235,85 @@ async fn prune_backup_and_json_summary() {
     assert!(out.status.success(), "{}", text(&out));
     assert_intact(&world.db());
 }
+
+/// `feedmix ingest` stopped by SIGINT while one feed still hangs: exit 130, and the feeds
+/// already written are in the database, readable, without their articles lost or halved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupted_ingest_keeps_the_feeds_already_written() {
+    let hang = Router::new().route(
+        "/hang/feed.xml",
+        axum::routing::get(|| async {
+            tokio::time::sleep(Duration::from_secs(120)).await;
+            ""
+        }),
+    );
+    let world = World::start(
+        hang,
+        "[[feeds]]\nname = \"hang\"\nurl = \"{{BASE}}/hang/feed.xml\"\n",
+    )
+    .await;
+    // The test world's 3 s timeout would end the hanging poll before the signal.
+    let config = std::fs::read_to_string(world.config()).unwrap();
+    assert!(config.contains("timeout = \"3s\""));
+    std::fs::write(
+        world.config(),
+        config.replace("timeout = \"3s\"", "timeout = \"60s\""),
+    )
+    .unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_feedmix"))
+        .arg("--config")
+        .arg(world.config())
+        .arg("ingest")
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stored = 0;
+    for _ in 0..200 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        stored = count_when_ready(
+            &world.db(),
+            "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL",
+        )
+        .unwrap_or(0);
+        if stored == 4 {
+            break;
+        }
+    }
+    assert_eq!(
+        stored, 4,
+        "the four fixture feeds were not written while one hung"
+    );
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("ingest stops on SIGINT")
+        .unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert_intact(&world.db());
+    let db = world.db();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM feeds WHERE name = 'hang' AND last_success IS NULL"
+        ),
+        1
+    );
+    let written = count(&db, "SELECT COUNT(*) FROM articles");
+    assert!(written > 0);
+    // Every written article belongs to a stored story: nothing halved.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM articles a LEFT JOIN stories s ON s.id = a.story_id
+             WHERE s.id IS NULL"
+        ),
+        0
+    );
+}
