@@ -263,7 +263,7 @@ async fn ingest_pass(
             }
         };
         let mut ready = vec![first];
-        while ready.len() < MAX_BATCHES_PER_COMMIT {
+        while ready.len() < MAX_STAGES_PER_WAKE {
             match running.next().now_or_never() {
                 Some(Some(stage)) => ready.push(stage),
                 _ => break,
@@ -506,8 +506,9 @@ enum Planning {
 /// 1,000-feed x 50-item pass peaked at 206 MB without it).
 const ARTICLES_IN_MEMORY: usize = 1_000;
 
-/// Most feed batches handled (and written) per wake-up of the writer.
-const MAX_BATCHES_PER_COMMIT: usize = 32;
+/// Most finished feed stages the writer handles (and batches it writes) per wake-up; the
+/// transaction may span many wake-ups (see [`HOLD_AT_MOST`]).
+const MAX_STAGES_PER_WAKE: usize = 32;
 
 /// Longest the writer keeps its transaction open while more batches keep coming; it commits
 /// at once when none is ready. One commit per wake-up (about 65 articles in a bulk ingest)
