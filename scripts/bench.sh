@@ -63,6 +63,7 @@ for line in open(sys.argv[1]):
 EOF
 }
 median() { python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+maximum() { python3 -c "import sys; print(max(float(x) for x in sys.argv[1:]))" "$@"; }
 rss_of() { awk -F': ' '/Maximum resident set size/ {printf "%.1f\n", $2 / 1024}' "$1"; }
 json_field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 
@@ -123,7 +124,7 @@ for size in $SIZES; do
     record feedmix_articles_per_s "$size" "$(median "${rates[@]}")" articles/s
     record feedmix_us_per_article "$size" "$(median "${walls[@]}")" us
     # The highest of the runs: memory is a bound, not a typical value.
-    record feedmix_peak_rss_mb "$size" "$(python3 -c "print(max(float(x) for x in '${rss[*]}'.split()))")" MB
+    record feedmix_peak_rss_mb "$size" "$(maximum "${rss[@]}")" MB
     bytes=$(du -cb "$dir"/feedmix.db* | tail -1 | cut -f1)
     record feedmix_db_bytes_per_article "$size" "$((bytes / new))" bytes
     stories=$(sqlite3 "$dir/feedmix.db" 'select count(*) from stories' 2>/dev/null || echo "")
@@ -150,7 +151,7 @@ for size in $SIZES; do
                 rss+=("$(rss_of "$dir/py$workers.time")")
             done
             record "python_w${workers}_articles_per_s" "$size" "$(median "${rates[@]}")" articles/s
-            record "python_w${workers}_peak_rss_mb" "$size" "$(python3 -c "print(max(float(x) for x in '${rss[*]}'.split()))")" MB
+            record "python_w${workers}_peak_rss_mb" "$size" "$(maximum "${rss[@]}")" MB
         done
     done
 

@@ -1,11 +1,60 @@
 //! Operating feedmix: editing feeds.toml from the CLI, the `run` daemon and its signals,
 //! pruning, backups and machine-readable output.
 
+use std::path::Path;
+use std::process::ExitStatus;
 use std::time::Duration;
 
 use axum::Router;
+use tokio::process::Child;
 
 use crate::support::{assert_intact, count, count_when_ready, text, World};
+
+/// Feeds polled successfully at least once.
+const POLLED: &str = "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL";
+
+/// Starts `feedmix --config <the world's config> ARGS` in the background, killed on drop.
+fn start_feedmix(world: &World, args: &[&str]) -> Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_feedmix"))
+        .arg("--config")
+        .arg(world.config())
+        .args(args)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+/// Reads the count `sql` every 100 ms until it is `want` (at most 20 s); returns the last.
+async fn wait_for_count(db: &Path, sql: &str, want: i64) -> i64 {
+    let mut last = 0;
+    for _ in 0..200 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        last = count_when_ready(db, sql).unwrap_or(0);
+        if last == want {
+            break;
+        }
+    }
+    last
+}
+
+/// Sends `signal` ("TERM", "INT", "HUP") to the child.
+fn send(child: &Child, signal: &str) {
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill")
+        .args([format!("-{signal}"), pid])
+        .status()
+        .unwrap()
+        .success());
+}
+
+/// Sends `signal` and waits (at most 10 s) for the child to exit.
+async fn stop(child: &mut Child, signal: &str) -> ExitStatus {
+    send(child, signal);
+    tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap_or_else(|_| panic!("feedmix did not stop on SIG{signal}"))
+        .unwrap()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feeds_add_discovers_and_remove_keeps_the_file_intact() {
@@ -55,36 +104,10 @@ async fn feeds_add_discovers_and_remove_keeps_the_file_intact() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_daemon_polls_and_stops_cleanly_on_sigterm() {
     let world = World::start(Router::new(), "").await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_feedmix"))
-        .arg("--config")
-        .arg(world.config())
-        .arg("run")
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stored = 0;
-    for _ in 0..100 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        stored = count_when_ready(
-            &world.db(),
-            "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL",
-        )
-        .unwrap_or(0);
-        if stored == 4 {
-            break;
-        }
-    }
+    let mut child = start_feedmix(&world, &["run"]);
+    let stored = wait_for_count(&world.db(), POLLED, 4).await;
     assert_eq!(stored, 4, "run did not poll every feed");
-    let pid = child.id().unwrap().to_string();
-    assert!(std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
-        .await
-        .expect("run stops on SIGTERM")
-        .unwrap();
+    let status = stop(&mut child, "TERM").await;
     assert!(status.success(), "{status:?}");
     // Every feed has a next check in the future, kept in the database for the next start.
     assert_eq!(
@@ -100,39 +123,8 @@ async fn run_daemon_polls_and_stops_cleanly_on_sigterm() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_reloads_feeds_toml_on_sighup_and_keeps_a_good_config_over_a_bad_one() {
     let world = World::start(Router::new(), "").await;
-    let polled = |name: &str| {
-        count(
-            &world.db(),
-            &format!(
-                "SELECT COUNT(*) FROM feeds WHERE name = '{name}' AND last_success IS NOT NULL"
-            ),
-        )
-    };
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_feedmix"))
-        .arg("--config")
-        .arg(world.config())
-        .arg("run")
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let pid = child.id().unwrap().to_string();
-    let hup = || {
-        assert!(std::process::Command::new("kill")
-            .args(["-HUP", &pid])
-            .status()
-            .unwrap()
-            .success());
-    };
-    for _ in 0..100 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        if count_when_ready(
-            &world.db(),
-            "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL",
-        ) == Some(4)
-        {
-            break;
-        }
-    }
+    let mut child = start_feedmix(&world, &["run"]);
+    wait_for_count(&world.db(), POLLED, 4).await;
     let good = std::fs::read_to_string(world.config()).unwrap();
 
     // A broken file is refused and the daemon keeps running on the old one.
@@ -141,7 +133,7 @@ async fn run_reloads_feeds_toml_on_sighup_and_keeps_a_good_config_over_a_bad_one
         format!("{good}\n[[feeds]]\nname = \"broken\"\n"),
     )
     .unwrap();
-    hup();
+    send(&child, "HUP");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         child.try_wait().unwrap().is_none(),
@@ -160,25 +152,15 @@ async fn run_reloads_feeds_toml_on_sighup_and_keeps_a_good_config_over_a_bad_one
         format!("{good}\n[[feeds]]\nname = \"added\"\nurl = \"{first_url}?via=reload\"\n"),
     )
     .unwrap();
-    hup();
-    let mut added = 0;
-    for _ in 0..100 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        added = polled("added");
-        if added == 1 {
-            break;
-        }
-    }
+    send(&child, "HUP");
+    let added = wait_for_count(
+        &world.db(),
+        "SELECT COUNT(*) FROM feeds WHERE name = 'added' AND last_success IS NOT NULL",
+        1,
+    )
+    .await;
     assert_eq!(added, 1, "the feed added by the reload was not polled");
-    assert!(std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
-        .await
-        .expect("run stops on SIGTERM")
-        .unwrap();
+    let status = stop(&mut child, "TERM").await;
     assert!(status.success(), "{status:?}");
     assert_intact(&world.db());
 }
@@ -260,41 +242,13 @@ async fn interrupted_ingest_keeps_the_feeds_already_written() {
         config.replace("timeout = \"3s\"", "timeout = \"60s\""),
     )
     .unwrap();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_feedmix"))
-        .arg("--config")
-        .arg(world.config())
-        .arg("ingest")
-        .kill_on_drop(true)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stored = 0;
-    for _ in 0..200 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        stored = count_when_ready(
-            &world.db(),
-            "SELECT COUNT(*) FROM feeds WHERE last_success IS NOT NULL",
-        )
-        .unwrap_or(0);
-        if stored == 4 {
-            break;
-        }
-    }
+    let mut child = start_feedmix(&world, &["ingest"]);
+    let stored = wait_for_count(&world.db(), POLLED, 4).await;
     assert_eq!(
         stored, 4,
         "the four fixture feeds were not written while one hung"
     );
-    let pid = child.id().unwrap().to_string();
-    assert!(std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
-        .await
-        .expect("ingest stops on SIGINT")
-        .unwrap();
+    let status = stop(&mut child, "INT").await;
     assert_eq!(status.code(), Some(130), "{status:?}");
     assert_intact(&world.db());
     let db = world.db();
@@ -311,8 +265,7 @@ async fn interrupted_ingest_keeps_the_feeds_already_written() {
     assert_eq!(
         count(
             &db,
-            "SELECT COUNT(*) FROM articles a LEFT JOIN stories s ON s.id = a.story_id
-             WHERE s.id IS NULL"
+            "SELECT COUNT(*) FROM articles WHERE story_id NOT IN (SELECT id FROM stories)"
         ),
         0
     );

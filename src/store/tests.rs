@@ -454,185 +454,144 @@ fn cached_frequencies_stay_exact_across_rollback_other_writers_and_prune() {
     assert_eq!(df_seen(&store, &terms), vec![0; terms.len()]);
 }
 
-/// Articles another connection sees in the database file.
-fn committed_articles(path: &std::path::Path) -> i64 {
-    rusqlite::Connection::open(path)
-        .unwrap()
-        .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))
-        .unwrap()
+/// A fresh database with feed "a", for the held-transaction tests.
+struct Held {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    store: Store,
+    feed: i64,
 }
 
-/// Holds one feed batch of a new story.
-fn hold(store: &mut Store, feed: i64, writes: &[ArticleWrite]) -> Result<Vec<WriteStats>> {
-    let poll = fetched();
-    let next = next();
-    let batch = FeedBatch {
-        feed_id: feed,
-        writes,
-        poll: &poll,
-        next: &next,
-    };
-    store.hold_feed_batches(&[batch], &crate::related::RelatedConfig::default(), now())
+impl Held {
+    fn new() -> Held {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut store = Store::open(&path).unwrap();
+        store.sync_feeds(&config().feeds).unwrap();
+        let feed = store.feed("a").unwrap().id;
+        Held {
+            _dir: dir,
+            path,
+            store,
+            feed,
+        }
+    }
+
+    /// Holds one feed batch of `writes`.
+    fn batch(&mut self, writes: &[ArticleWrite]) -> Result<Vec<WriteStats>> {
+        let (poll, next) = (fetched(), next());
+        let batch = FeedBatch {
+            feed_id: self.feed,
+            writes,
+            poll: &poll,
+            next: &next,
+        };
+        let linking = crate::related::RelatedConfig::default();
+        self.store.hold_feed_batches(&[batch], &linking, now())
+    }
+
+    /// Holds a batch of one new story.
+    fn story(&mut self, identity: &str, title: &str, text: &str) -> Result<Vec<WriteStats>> {
+        self.batch(&[story_write(identity, title, text)])
+    }
+
+    /// Articles another connection sees in the database file.
+    fn committed(&self) -> i64 {
+        rusqlite::Connection::open(&self.path)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))
+            .unwrap()
+    }
 }
 
 #[test]
 fn held_batches_share_one_transaction_and_appear_together_at_commit() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let mut store = Store::open(&path).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
-    let feed = store.feed("a").unwrap().id;
-    assert!(store.held_for().is_none());
+    let mut h = Held::new();
+    assert!(h.store.held_for().is_none());
 
-    let first = hold(
-        &mut store,
-        feed,
-        &[story_write(
-            "h1",
-            "Port strike",
-            "Dockers stopped work at the harbour.",
-        )],
-    );
+    let first = h.story("h1", "Port strike", "Dockers stopped work at the harbour.");
     assert_eq!(first.unwrap()[0].new, 1);
-    assert!(store.held_for().is_some());
+    assert!(h.store.held_for().is_some());
     // A poll recorded meanwhile joins the transaction.
-    store
-        .record_poll(feed, &PollResult::NotModified, &next(), now())
+    h.store
+        .record_poll(h.feed, &PollResult::NotModified, &next(), now())
         .unwrap();
-    hold(
-        &mut store,
-        feed,
-        &[story_write(
-            "h2",
-            "Rail strike",
-            "Train drivers walked out in the capital.",
-        )],
+    h.story(
+        "h2",
+        "Rail strike",
+        "Train drivers walked out in the capital.",
     )
     .unwrap();
     assert_eq!(
-        committed_articles(&path),
+        h.committed(),
         0,
         "held writes are not visible to other connections"
     );
 
-    store.commit_held().unwrap();
-    assert!(store.held_for().is_none());
-    assert_eq!(committed_articles(&path), 2);
-    store.commit_held().unwrap();
-    assert_eq!(df_effective(&store), df_recount(&store));
+    h.store.commit_held().unwrap();
+    assert!(h.store.held_for().is_none());
+    assert_eq!(h.committed(), 2);
+    h.store.commit_held().unwrap();
+    assert_eq!(df_effective(&h.store), df_recount(&h.store));
 }
 
 #[test]
 fn a_failing_held_batch_rolls_back_everything_held_and_the_store_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let mut store = Store::open(&path).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
-    let feed = store.feed("a").unwrap().id;
+    let mut h = Held::new();
     let text = "Harbour inspectors audited the port contracts and found missing cranes.";
-    hold(
-        &mut store,
-        feed,
-        &[story_write("f1", "Harbour audit", text)],
-    )
-    .unwrap();
+    h.story("f1", "Harbour audit", text).unwrap();
     let failing = rolled_back_batch("f2", "Harbour audit: cranes missing", text);
-    assert!(hold(&mut store, feed, &failing).is_err());
-    assert!(store.held_for().is_none());
-    store.commit_held().unwrap();
-    assert_eq!(
-        committed_articles(&path),
-        0,
-        "nothing of a rolled-back hold is kept"
-    );
+    assert!(h.batch(&failing).is_err());
+    assert!(h.store.held_for().is_none());
+    h.store.commit_held().unwrap();
+    assert_eq!(h.committed(), 0, "nothing of a rolled-back hold is kept");
     // The frequencies counted by the rolled-back stories are forgotten too.
-    assert!(df_recount(&store).is_empty());
-    assert_eq!(df_effective(&store), df_recount(&store));
+    assert!(df_recount(&h.store).is_empty());
+    assert_eq!(df_effective(&h.store), df_recount(&h.store));
 
-    hold(
-        &mut store,
-        feed,
-        &[story_write("f3", "Harbour audit", text)],
-    )
-    .unwrap();
-    store.commit_held().unwrap();
-    assert_eq!(committed_articles(&path), 1);
-    assert_eq!(df_effective(&store), df_recount(&store));
+    h.story("f3", "Harbour audit", text).unwrap();
+    h.store.commit_held().unwrap();
+    assert_eq!(h.committed(), 1);
+    assert_eq!(df_effective(&h.store), df_recount(&h.store));
 }
 
 #[test]
 fn a_held_transaction_sqlite_ended_is_an_error_not_autocommitted_writes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let mut store = Store::open(&path).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
-    let feed = store.feed("a").unwrap().id;
-    hold(
-        &mut store,
-        feed,
-        &[story_write("e1", "Port strike", "Dockers stopped work.")],
-    )
-    .unwrap();
+    let mut h = Held::new();
+    h.story("e1", "Port strike", "Dockers stopped work.")
+        .unwrap();
     // As SQLite does on some I/O errors: the transaction ends under the store.
-    store.conn.execute_batch("ROLLBACK").unwrap();
-    let second = hold(
-        &mut store,
-        feed,
-        &[story_write("e2", "Rail strike", "Drivers walked out.")],
-    );
+    h.store.conn.execute_batch("ROLLBACK").unwrap();
+    let second = h.story("e2", "Rail strike", "Drivers walked out.");
     assert!(second
         .unwrap_err()
         .to_string()
         .contains("ended before its commit"));
-    assert!(store.held_for().is_none());
-    assert_eq!(
-        committed_articles(&path),
-        0,
-        "nothing written outside a transaction"
-    );
+    assert!(h.store.held_for().is_none());
+    assert_eq!(h.committed(), 0, "nothing written outside a transaction");
 
-    hold(
-        &mut store,
-        feed,
-        &[story_write("e3", "Bus strike", "Bus drivers joined them.")],
-    )
-    .unwrap();
-    store.commit_held().unwrap();
-    assert_eq!(committed_articles(&path), 1);
-    assert_eq!(df_effective(&store), df_recount(&store));
+    h.story("e3", "Bus strike", "Bus drivers joined them.")
+        .unwrap();
+    h.store.commit_held().unwrap();
+    assert_eq!(h.committed(), 1);
+    assert_eq!(df_effective(&h.store), df_recount(&h.store));
 }
 
 #[test]
 fn writes_needing_a_transaction_of_their_own_commit_the_held_one_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let mut store = Store::open(&path).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
-    let feed = store.feed("a").unwrap().id;
-    hold(
-        &mut store,
-        feed,
-        &[story_write("w1", "Port strike", "Dockers stopped work.")],
-    )
-    .unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
-    assert!(store.held_for().is_none());
-    assert_eq!(committed_articles(&path), 1);
+    let mut h = Held::new();
+    h.story("w1", "Port strike", "Dockers stopped work.")
+        .unwrap();
+    h.store.sync_feeds(&config().feeds).unwrap();
+    assert!(h.store.held_for().is_none());
+    assert_eq!(h.committed(), 1);
 
-    hold(
-        &mut store,
-        feed,
-        &[story_write(
-            "w2",
-            "Rail strike",
-            "Train drivers walked out.",
-        )],
-    )
-    .unwrap();
+    h.story("w2", "Rail strike", "Train drivers walked out.")
+        .unwrap();
     // A single batch write commits what was held with it.
-    store
+    h.store
         .write_feed_batch(
-            feed,
+            h.feed,
             &[story_write("w3", "Bus strike", "Bus drivers joined them.")],
             &fetched(),
             &next(),
@@ -640,17 +599,13 @@ fn writes_needing_a_transaction_of_their_own_commit_the_held_one_first() {
             now(),
         )
         .unwrap();
-    assert_eq!(committed_articles(&path), 3);
+    assert_eq!(h.committed(), 3);
 
-    hold(
-        &mut store,
-        feed,
-        &[story_write("w4", "Ferry strike", "Ferries stayed in port.")],
-    )
-    .unwrap();
-    store.prune(now() - chrono::Duration::days(365)).unwrap();
-    assert!(store.held_for().is_none());
-    assert_eq!(committed_articles(&path), 4);
+    h.story("w4", "Ferry strike", "Ferries stayed in port.")
+        .unwrap();
+    h.store.prune(now() - chrono::Duration::days(365)).unwrap();
+    assert!(h.store.held_for().is_none());
+    assert_eq!(h.committed(), 4);
 }
 
 /// A database file as feedmix left it after migrations 1..=`version`, for migration tests.
