@@ -355,3 +355,54 @@ async fn concurrent_ingests_never_collide() {
     assert_eq!(dupes, 0);
     assert_intact(&world.db());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_soon_after_their_last_request() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A keep-alive server that reports each connection it accepts and each one the client
+    // closes.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (events, mut seen) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let events = events.clone();
+            let _ = events.send("open");
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 1024];
+                loop {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                    if request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        request.clear();
+                        let reply = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok";
+                        if socket.write_all(reply.as_bytes()).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                let _ = events.send("closed");
+            });
+        }
+    });
+    let toml = "[fetch]\nallow_private_networks = true\nper_host_delay_ms = 0\n\
+                [[feeds]]\nname = \"a\"\nurl = \"http://a.example/\"\n";
+    let config = feedmix::config::Config::from_toml(toml, std::path::Path::new("x.toml")).unwrap();
+    let fetcher = feedmix::fetch::Fetcher::new(&config.fetch).unwrap();
+    let url = url::Url::parse(&format!("http://{addr}/page")).unwrap();
+    let none = feedmix::fetch::Validators::default();
+    for _ in 0..2 {
+        fetcher.fetch(&url, &none).await.unwrap();
+    }
+    // Both requests went over one connection, which the client then closes by itself
+    // (reqwest's default kept it for 90 s).
+    assert_eq!(seen.recv().await, Some("open"));
+    let wait = feedmix::fetch::POOL_IDLE + std::time::Duration::from_secs(10);
+    let next = tokio::time::timeout(wait, seen.recv()).await;
+    assert_eq!(next, Ok(Some("closed")), "the idle connection stayed open");
+    fetcher.fetch(&url, &none).await.unwrap();
+    assert_eq!(seen.recv().await, Some("open"));
+}

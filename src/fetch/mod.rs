@@ -27,6 +27,13 @@ pub const ROBOTS_AGENT: &str = "feedmix";
 /// Most redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 5;
 
+/// How long an idle keep-alive connection stays pooled. A feed's pages follow its feed
+/// within moments, through the same connection; after that its host is next polled
+/// minutes later, long after any server closed the connection. reqwest's default (90 s)
+/// kept one or two connections per host contacted, about 30 KB each with their buffers: a
+/// pass over 1,000 hosts held 1,900 of them, 60 MB of its peak (heaptrack, session 11).
+pub const POOL_IDLE: Duration = Duration::from_secs(2);
+
 /// Why a fetch failed. Messages say what happened to which URL.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -164,6 +171,7 @@ impl Fetcher {
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .redirect(redirect::Policy::none())
+            .pool_idle_timeout(POOL_IDLE)
             .gzip(true)
             .brotli(true)
             .deflate(true);
