@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension};
 use rustc_hash::FxHashMap as HashMap;
 
+use super::postings::PostingsCache;
 use crate::dedup::{most_shared, CopyStore, StoredText};
 use crate::related::{
     posted_terms, NewDoc, Posting, RelatedStore, RelatedUpdate, StoredDoc, TermId, TermVector,
@@ -58,6 +59,8 @@ pub(crate) struct IndexCache {
     version: Option<i64>,
     /// Decoded story vectors.
     docs: DocCache,
+    /// Postings lists of the terms queried.
+    postings: PostingsCache,
 }
 
 /// Decoded vectors of stored stories, shared with the scorer. A story is a candidate of many
@@ -121,6 +124,7 @@ impl IndexCache {
         self.pending_stories = 0;
         self.version = None;
         self.docs.clear();
+        self.postings.clear();
     }
 
     /// At the start of a write transaction: keeps the cache only if no other connection has
@@ -298,33 +302,15 @@ impl RelatedStore for SqlIndex<'_> {
         to: i64,
         limit_per_term: usize,
     ) -> Vec<Posting> {
-        or_empty(
-            "postings",
-            (|| {
-                // One primary-key range of `terms`, read backwards from the window's end and
-                // stopped at the limit: the term's newest postings within the window
-                // (published is copied in, so no other table is read, and the order is the
-                // key's own, so SQLite sorts nothing).
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT story_id, weight FROM terms
-                     WHERE term = ?1 AND published BETWEEN ?2 AND ?3
-                     ORDER BY published DESC, story_id DESC LIMIT ?4",
-                )?;
-                let limit = i64::try_from(limit_per_term).unwrap_or(i64::MAX);
-                let mut out = Vec::new();
-                for (i, term) in terms.iter().enumerate() {
-                    let mut rows = stmt.query(params![term, from, to, limit])?;
-                    while let Some(r) = rows.next()? {
-                        out.push(Posting {
-                            story_id: r.get(0)?,
-                            term: i,
-                            weight: r.get::<_, f64>(1)? as f32,
-                        });
-                    }
-                }
-                Ok(out)
-            })(),
-        )
+        let mut cache = self.cache.borrow_mut();
+        let read = cache
+            .postings
+            .postings(self.conn, terms, from, to, limit_per_term);
+        if read.is_err() {
+            // A list may be part-loaded: start over from the database.
+            cache.postings.clear();
+        }
+        or_empty("postings", read)
     }
 
     fn doc_vectors(&self, ids: &[i64]) -> Vec<Arc<StoredDoc>> {
@@ -472,14 +458,14 @@ pub(super) fn insert_story_doc(
     let mut term = conn.prepare_cached(
         "INSERT INTO terms (term, weight, story_id, published) VALUES (?1, ?2, ?3, ?4)",
     )?;
+    let mut cache = index.cache.borrow_mut();
     for (t, weight) in posted_terms(&doc.vector, &dfs, stored_before) {
         term.execute(params![t, f64::from(weight), doc.story_id, doc.published])?;
+        cache.postings.add(t, doc.published, doc.story_id, weight);
     }
-    {
-        let mut cache = index.cache.borrow_mut();
-        cache.count(&terms);
-        cache.docs.put(Arc::new(doc.to_stored()));
-    }
+    cache.count(&terms);
+    cache.docs.put(Arc::new(doc.to_stored()));
+    drop(cache);
     write_related(conn, doc.story_id, &update.related, 0)?;
     // An older story whose list gained the new one changed: its feed item shows new links.
     let mut touch =
@@ -550,22 +536,9 @@ mod tests {
         })
     }
 
-    /// An in-memory database with every migration applied.
-    fn migrated() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER);",
-        )
-        .unwrap();
-        for (_, sql) in super::super::MIGRATIONS {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn
-    }
-
     #[test]
     fn band_matches_rank_as_the_memory_index_does() {
-        let conn = migrated();
+        let conn = crate::store::migrated_in_memory();
         let mut memory = crate::dedup::MemoryBands::new();
         // Article -> its band keys. 12 shares three of the queried keys, 11 two, 10 and 13 one.
         let articles: [(i64, &[i64]); 5] = [
@@ -600,7 +573,7 @@ mod tests {
 
     #[test]
     fn postings_are_the_newest_of_the_window_per_term() {
-        let conn = migrated();
+        let conn = crate::store::migrated_in_memory();
         // Term 5: stories 1-12 published at 100, 110, ...; 13 and 14 share story 12's time.
         // Term 6: two stories. Term 7: one story, outside the window.
         let mut rows: Vec<(i64, i64, i64)> = (1..=12).map(|id| (5, 90 + 10 * id, id)).collect();

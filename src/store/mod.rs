@@ -7,6 +7,7 @@ mod feeds;
 mod index;
 mod lock;
 mod maintenance;
+mod postings;
 mod runs;
 mod stories;
 
@@ -35,6 +36,20 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/0007_index_without_back_references.sql"),
     ),
 ];
+
+/// An in-memory database with every migration applied.
+#[cfg(test)]
+fn migrated_in_memory() -> Connection {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER);",
+    )
+    .unwrap();
+    for (_, sql) in MIGRATIONS {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn
+}
 
 /// Why a database operation failed.
 #[derive(Debug, thiserror::Error)]
