@@ -250,17 +250,21 @@ async fn ingest_pass(
     loop {
         // Every stage that is already finished is handled now, and the batches among them
         // are written together. The transaction stays open while more keep coming (up to
-        // HOLD_AT_MOST) and commits before the writer waits.
+        // HOLD_AT_MOST) and commits before the writer waits longer than IDLE_BEFORE_COMMIT.
         let first = match running.next().now_or_never() {
             Some(Some(stage)) => stage,
             Some(None) => break,
-            None => {
-                commit(store, &mut summary, options, &mut unreported)?;
-                match running.next().await {
-                    Some(stage) => stage,
-                    None => break,
+            None => match tokio::time::timeout(IDLE_BEFORE_COMMIT, running.next()).await {
+                Ok(Some(stage)) => stage,
+                Ok(None) => break,
+                Err(_) => {
+                    commit(store, &mut summary, options, &mut unreported)?;
+                    match running.next().await {
+                        Some(stage) => stage,
+                        None => break,
+                    }
                 }
-            }
+            },
         };
         let mut ready = vec![first];
         while ready.len() < MAX_STAGES_PER_WAKE {
@@ -515,6 +519,12 @@ const MAX_STAGES_PER_WAKE: usize = 32;
 /// wrote most postings and band pages to the WAL again at every commit (BENCHMARKS.md,
 /// session 10). Readers, such as the served feed, see new items at most this much later.
 const HOLD_AT_MOST: Duration = Duration::from_secs(1);
+
+/// How long the writer waits for the next finished stage before it commits what it holds.
+/// A bulk ingest's writer catches up with extraction now and then for a few milliseconds;
+/// committing at each of those waits wrote the touched index pages to the WAL again each
+/// time.
+const IDLE_BEFORE_COMMIT: Duration = Duration::from_millis(20);
 
 /// Feeds between their poll and their stored batch at once: enough to keep every fetch
 /// slot busy and a batch always ready for the writer, few enough to bound memory.
