@@ -32,8 +32,9 @@ impl<'c> SqlIndex<'c> {
     }
 }
 
-/// What this connection knows of the related index: document frequencies, and the decoded
-/// vectors of recent candidates ([`DocCache`]). Linking one story needs the frequency
+/// What this connection knows of the related index: document frequencies, the decoded
+/// vectors of recent candidates ([`DocCache`]), and the newest postings of the terms it
+/// queried ([`PostingsCache`]). Linking one story needs the frequency
 /// of every term of its candidates (thousands of rows), and counting a new story's terms
 /// would rewrite hundreds of `term_df` pages per commit; so frequencies are cached, and a new
 /// story's terms are counted into `term_df` in bulk, for many stories at once.
@@ -302,14 +303,12 @@ impl RelatedStore for SqlIndex<'_> {
         to: i64,
         limit_per_term: usize,
     ) -> Vec<Posting> {
-        let mut cache = self.cache.borrow_mut();
-        let read = cache
-            .postings
-            .postings(self.conn, terms, from, to, limit_per_term);
-        if read.is_err() {
-            // A list may be part-loaded: start over from the database.
-            cache.postings.clear();
-        }
+        // A failed read caches nothing: the lists already kept stay exact.
+        let read =
+            self.cache
+                .borrow_mut()
+                .postings
+                .postings(self.conn, terms, from, to, limit_per_term);
         or_empty("postings", read)
     }
 
