@@ -3,10 +3,10 @@
 //! Feeds run concurrently. Each feed's task polls it, decides which items are new through a
 //! read-only connection of its own (so planning never waits for the writer), fetches and
 //! extracts the pages; every write happens on the calling task, which owns the database. Its
-//! transaction stays open while batches keep coming (at most a second) and commits before it
-//! waits, so many feeds share one commit, each feed all-or-nothing; a feed is reported once
-//! its writes are committed. A failing feed is reported with its name and cause and never
-//! stops the others.
+//! transaction stays open while batches keep coming (at most a second) and commits once it
+//! has waited 20 ms for the next, so many feeds share one commit, each feed all-or-nothing;
+//! a feed is reported once its writes are committed. A failing feed is reported with its
+//! name and cause and never stops the others.
 
 pub mod assemble;
 mod cpu;
