@@ -515,7 +515,7 @@ const ARTICLES_IN_MEMORY: usize = 1_000;
 const MAX_STAGES_PER_WAKE: usize = 32;
 
 /// Longest the writer keeps its transaction open while more batches keep coming; it commits
-/// at once when none is ready. One commit per wake-up (about 65 articles in a bulk ingest)
+/// sooner when none has come for [`IDLE_BEFORE_COMMIT`]. One commit per wake-up (about 65 articles in a bulk ingest)
 /// wrote most postings and band pages to the WAL again at every commit (BENCHMARKS.md,
 /// session 10). Readers, such as the served feed, see new items at most this much later.
 const HOLD_AT_MOST: Duration = Duration::from_secs(1);

@@ -24,7 +24,7 @@ impl Cached {
 
 /// The newest postings of one term: every posting whose key is at least the first one's,
 /// in key order; and, when `whole`, every posting of the term.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Newest {
     list: Vec<Cached>,
     whole: bool,
