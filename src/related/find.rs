@@ -3,8 +3,6 @@
 //! and the updates this causes to older stories' lists. Touches the index only through
 //! [`RelatedStore`], with a bounded number of queries per new story.
 
-use std::sync::Arc;
-
 use rustc_hash::FxHashMap as HashMap;
 
 use super::store::{Posting, RelatedStore, StoredDoc};
@@ -71,15 +69,16 @@ pub fn find_related<S: RelatedStore>(
     let ids: Vec<i64> = cands.iter().map(|(id, _)| *id).collect();
     let docs = store.doc_vectors(&ids);
 
-    let dfs = frequencies(store, &q_terms, &q_df, &docs);
+    let dfs = store.candidate_freqs(&docs);
     let mut idfs = IdfTable::new(n);
     let q_weighted = weigh(q, &q_df, &mut idfs);
+    let mut rest = dfs.as_slice();
     let mut scored: Vec<(i64, f32)> = docs
         .iter()
-        .zip(dfs.per_doc(&docs))
-        .map(|(d, slots)| {
-            let score = pair_score(new, &q_weighted, d, slots, &dfs.values, &mut idfs);
-            (d.story_id, score)
+        .map(|d| {
+            let (own, later) = rest.split_at(d.vector.terms.len().min(rest.len()));
+            rest = later;
+            (d.story_id, pair_score(new, &q_weighted, d, own, &mut idfs))
         })
         .filter(|(_, s)| *s >= cfg.min_score)
         .collect();
@@ -143,63 +142,6 @@ fn partial_scores(postings: &[Posting], query_w: &[f32], skip: i64) -> Vec<(i64,
     sums
 }
 
-/// Document frequencies of the candidates' terms, looked up once per term occurrence.
-struct CandidateFreqs {
-    values: Vec<u64>,
-    /// The position in `values` of every candidate's terms, the candidates' lists end to end.
-    slots: Vec<u32>,
-}
-
-impl CandidateFreqs {
-    /// Each candidate's positions, in the order of `docs`.
-    fn per_doc<'s>(&'s self, docs: &'s [Arc<StoredDoc>]) -> impl Iterator<Item = &'s [u32]> {
-        let mut rest = self.slots.as_slice();
-        docs.iter().map(move |d| {
-            let (now, later) = rest.split_at(d.vector.terms.len());
-            rest = later;
-            now
-        })
-    }
-}
-
-/// Document frequency of every term of the new story and the candidates, with one
-/// `doc_freqs` query for the terms not already known. A small map of its own: the candidates
-/// share most of their terms, and the store's frequency cache is large. The scorer reads
-/// frequencies by position, so each candidate term is hashed once, here.
-fn frequencies<S: RelatedStore>(
-    store: &S,
-    q_terms: &[TermId],
-    q_df: &[u64],
-    docs: &[Arc<StoredDoc>],
-) -> CandidateFreqs {
-    let total: usize = docs.iter().map(|d| d.vector.terms.len()).sum::<usize>();
-    let mut position: HashMap<TermId, u32> =
-        HashMap::with_capacity_and_hasher(q_terms.len() + total, Default::default());
-    let mut values: Vec<u64> = q_df.to_vec();
-    position.extend(q_terms.iter().enumerate().map(|(i, t)| (*t, i as u32)));
-    let mut missing: Vec<TermId> = Vec::new();
-    let mut slots: Vec<u32> = Vec::with_capacity(total);
-    for d in docs {
-        for (t, _) in &d.vector.terms {
-            let slot = *position.entry(*t).or_insert_with(|| {
-                missing.push(*t);
-                values.push(0);
-                (values.len() - 1) as u32
-            });
-            slots.push(slot);
-        }
-    }
-    // The missing terms hold the last positions, in order.
-    let first_missing = values.len() - missing.len();
-    for (v, df) in values[first_missing..]
-        .iter_mut()
-        .zip(store.doc_freqs(&missing))
-    {
-        *v = df;
-    }
-    CandidateFreqs { values, slots }
-}
-
 /// `idf(df, n)` for one `n`, remembered in a small direct-mapped table: candidates share
 /// most of their frequent terms, and a lookup is cheaper than the logarithm.
 struct IdfTable {
@@ -242,21 +184,18 @@ fn weigh(q: &TermVector, q_df: &[u64], idfs: &mut IdfTable) -> (Vec<(TermId, f32
 
 /// The relevance of a stored story to the new one: TF-IDF cosine, lowered for the same outlet
 /// so that other outlets' coverage comes first when it is about as relevant. Both vectors are
-/// sorted by term, so the dot product is a merge. The document frequency of its `i`-th term
-/// is `values[slots[i]]`; a term the new story shares counts the new story too, as in
-/// [`weigh`].
+/// sorted by term, so the dot product is a merge. `dfs[i]` is the document frequency of its
+/// `i`-th term; a term the new story shares counts the new story too, as in [`weigh`].
 fn pair_score(
     new: &NewDoc,
     (q, q_norm): &(Vec<(TermId, f32)>, f32),
     other: &StoredDoc,
-    slots: &[u32],
-    values: &[u64],
+    dfs: &[u64],
     idfs: &mut IdfTable,
 ) -> f32 {
     let (mut dot, mut norm) = (0.0f32, 0.0f32);
     let mut qi = 0;
-    for ((t, w), slot) in other.vector.terms.iter().zip(slots) {
-        let df = values[*slot as usize];
+    for ((t, w), df) in other.vector.terms.iter().zip(dfs) {
         while qi < q.len() && q[qi].0 < *t {
             qi += 1;
         }

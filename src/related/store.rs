@@ -53,6 +53,19 @@ pub trait RelatedStore {
     /// SQL: `SELECT term, df FROM term_df WHERE term IN (..terms)`.
     fn doc_freqs(&self, terms: &[TermId]) -> Vec<u64>;
 
+    /// Document frequency of every term of each of `docs` (0 when unknown): the vectors' terms
+    /// end to end, each in its vector's order. Scoring the candidates of one new story needs
+    /// thousands of these (up to [`super::MAX_TERMS`] per candidate); an implementation that
+    /// numbers the terms of the vectors it hands out can answer without hashing each one.
+    /// SQL: as [`Self::doc_freqs`] over those terms.
+    fn candidate_freqs(&self, docs: &[Arc<StoredDoc>]) -> Vec<u64> {
+        let terms: Vec<TermId> = docs
+            .iter()
+            .flat_map(|d| d.vector.terms.iter().map(|(t, _)| *t))
+            .collect();
+        self.doc_freqs(&terms)
+    }
+
     /// Stories published in `[from, to]` holding each term, at most `limit_per_term` per term:
     /// the most recent (then the highest story id). A term held by more stories than that is
     /// common in the window; reading only its newest postings bounds the work per new story

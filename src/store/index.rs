@@ -50,7 +50,7 @@ impl<'c> SqlIndex<'c> {
 #[derive(Debug, Default)]
 pub(crate) struct IndexCache {
     /// Frequency by term, uncounted stories included.
-    df: HashMap<TermId, i64>,
+    df: TermTable,
     /// Term counts of the uncounted stories.
     pending: HashMap<TermId, i64>,
     /// Number of uncounted stories.
@@ -64,32 +64,67 @@ pub(crate) struct IndexCache {
     postings: PostingsCache,
 }
 
+/// Document frequencies, each term numbered (its slot) when first read. A cached vector keeps
+/// its terms' slots, so the frequencies of a new story's candidates (thousands of terms) are
+/// read by position: hashing each of them once per new story was a tenth of the writer's time.
+#[derive(Debug, Default)]
+struct TermTable {
+    slot: HashMap<TermId, u32>,
+    /// Frequency by slot.
+    df: Vec<i64>,
+}
+
+impl TermTable {
+    fn len(&self) -> usize {
+        self.df.len()
+    }
+
+    fn clear(&mut self) {
+        self.slot.clear();
+        self.df.clear();
+    }
+
+    /// The frequency in `slot`, as `doc_freqs` returns it.
+    fn get(&self, slot: u32) -> u64 {
+        self.df[slot as usize].max(0) as u64
+    }
+}
+
 /// Decoded vectors of stored stories, shared with the scorer. A story is a candidate of many
 /// later ones (in a cold ingest, of most stories after it), and reading and decoding its
 /// vector each time was a tenth of the writer's time. A vector never changes once written
 /// (only prune deletes it), so an entry is true for as long as the cache is kept.
 #[derive(Debug, Default)]
 struct DocCache {
-    docs: HashMap<i64, Arc<StoredDoc>>,
+    /// Each story's vector and the [`TermTable`] slots of its terms, in the vector's order.
+    docs: HashMap<i64, (Arc<StoredDoc>, Box<[u32]>)>,
     /// Terms held, over all vectors: what bounds the memory.
     terms: usize,
 }
 
 impl DocCache {
-    /// Most terms held (12 bytes each): about 3,500 stories of 150 terms, ~7 MB. Twice that
-    /// took the 50,000-article bench to 195 MB of peak RSS, near its 200 MB bound.
+    /// Most terms held (16 bytes each with their slots): about 3,500 stories of 150 terms,
+    /// ~8 MB. Twice that took the 50,000-article bench to 195 MB of peak RSS, near its 200 MB
+    /// bound.
     const MAX_TERMS: usize = 1 << 19;
 
     fn get(&self, id: i64) -> Option<Arc<StoredDoc>> {
-        self.docs.get(&id).cloned()
+        self.docs.get(&id).map(|(doc, _)| doc.clone())
     }
 
-    /// Keeps `doc`; when full, first drops every other entry (an arbitrary half, in hash order).
-    fn put(&mut self, doc: Arc<StoredDoc>) {
+    /// The slots of a cached story's terms.
+    fn slots(&self, id: i64) -> Option<&[u32]> {
+        self.docs.get(&id).map(|(_, slots)| &slots[..])
+    }
+
+    /// Keeps `doc` with its terms' slots; when full, first drops every other entry (an
+    /// arbitrary half, in hash order).
+    fn put(&mut self, doc: Arc<StoredDoc>, slots: Box<[u32]>) {
+        debug_assert_eq!(doc.vector.terms.len(), slots.len());
         let len = doc.vector.terms.len();
         if self.terms + len > Self::MAX_TERMS {
             let (mut keep, mut terms) = (false, 0);
-            self.docs.retain(|_, d| {
+            self.docs.retain(|_, (d, _)| {
                 keep = !keep;
                 if keep {
                     terms += d.vector.terms.len();
@@ -99,7 +134,7 @@ impl DocCache {
             self.terms = terms;
         }
         self.terms += len;
-        if let Some(old) = self.docs.insert(doc.story_id, doc) {
+        if let Some((old, _)) = self.docs.insert(doc.story_id, (doc, slots)) {
             self.terms -= old.vector.terms.len();
         }
     }
@@ -145,10 +180,47 @@ impl IndexCache {
         Ok(())
     }
 
-    /// Counts a new story's terms (already read into the cache by `doc_freqs`).
-    fn count(&mut self, terms: &[TermId]) {
-        for t in terms {
-            *self.df.entry(*t).or_default() += 1;
+    /// The slot of each of `terms` (in order), numbering the terms not yet known with their
+    /// frequency read from `term_df` plus the uncounted stories. Syncs first if the cache was
+    /// cleared. A failed read counts as no `term_df` row (logged), as every index read does.
+    fn slots(&mut self, conn: &Connection, terms: &[TermId]) -> Vec<u32> {
+        if self.version.is_none() {
+            // Cleared (or never filled): the uncounted stories must be known first.
+            or_empty("df cache", self.sync(conn));
+        }
+        let mut out = Vec::with_capacity(terms.len());
+        let mut missing: Vec<usize> = Vec::new();
+        for (i, t) in terms.iter().enumerate() {
+            match self.df.slot.get(t) {
+                Some(slot) => out.push(*slot),
+                None => {
+                    out.push(u32::MAX);
+                    missing.push(i);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let wanted: Vec<TermId> = missing.iter().map(|&i| terms[i]).collect();
+            let read = or_empty("doc_freqs", read_doc_freqs(conn, &wanted));
+            for i in missing {
+                let t = terms[i];
+                // A term may be missing twice in one call.
+                let slot = *self.df.slot.entry(t).or_insert_with(|| {
+                    let df = read.get(&t).copied().unwrap_or(0)
+                        + self.pending.get(&t).copied().unwrap_or(0);
+                    self.df.df.push(df);
+                    (self.df.df.len() - 1) as u32
+                });
+                out[i] = slot;
+            }
+        }
+        out
+    }
+
+    /// Counts a new story's terms, given their slots.
+    fn count(&mut self, terms: &[TermId], slots: &[u32]) {
+        for (t, slot) in terms.iter().zip(slots) {
+            self.df.df[*slot as usize] += 1;
             *self.pending.entry(*t).or_default() += 1;
         }
         self.pending_stories += 1;
@@ -268,30 +340,27 @@ impl RelatedStore for SqlIndex<'_> {
 
     fn doc_freqs(&self, terms: &[TermId]) -> Vec<u64> {
         let mut cache = self.cache.borrow_mut();
-        if cache.version.is_none() {
-            // Cleared (or never filled): the uncounted stories must be known first.
-            or_empty("df cache", cache.sync(self.conn));
-        }
-        let mut out = Vec::with_capacity(terms.len());
-        let mut missing: Vec<usize> = Vec::new();
-        for (i, t) in terms.iter().enumerate() {
-            match cache.df.get(t) {
-                Some(df) => out.push((*df).max(0) as u64),
-                None => {
-                    out.push(0);
-                    missing.push(i);
+        let slots = cache.slots(self.conn, terms);
+        slots.into_iter().map(|s| cache.df.get(s)).collect()
+    }
+
+    fn candidate_freqs(&self, docs: &[Arc<StoredDoc>]) -> Vec<u64> {
+        let mut cache = self.cache.borrow_mut();
+        let mut out = Vec::with_capacity(docs.iter().map(|d| d.vector.terms.len()).sum());
+        for d in docs {
+            // Cached with its slots by `doc_vectors`, unless dropped since by a full cache.
+            let slots = match cache.docs.slots(d.story_id) {
+                Some(slots) if slots.len() == d.vector.terms.len() => None,
+                _ => {
+                    let terms: Vec<TermId> = d.vector.terms.iter().map(|(t, _)| *t).collect();
+                    Some(cache.slots(self.conn, &terms))
                 }
-            }
-        }
-        if !missing.is_empty() {
-            let wanted: Vec<TermId> = missing.iter().map(|&i| terms[i]).collect();
-            let read = or_empty("doc_freqs", read_doc_freqs(self.conn, &wanted));
-            for i in missing {
-                let df = read.get(&terms[i]).copied().unwrap_or(0)
-                    + cache.pending.get(&terms[i]).copied().unwrap_or(0);
-                cache.df.insert(terms[i], df);
-                out[i] = df.max(0) as u64;
-            }
+            };
+            let slots = slots
+                .as_deref()
+                .or_else(|| cache.docs.slots(d.story_id))
+                .unwrap_or_default();
+            out.extend(slots.iter().map(|s| cache.df.get(*s)));
         }
         out
     }
@@ -322,6 +391,7 @@ impl RelatedStore for SqlIndex<'_> {
                      WHERE story_id = ?1",
                 )?;
                 let mut out = Vec::with_capacity(ids.len());
+                let mut read = Vec::new();
                 for &id in ids {
                     if let Some(doc) = cache.docs.get(id) {
                         out.push(doc);
@@ -339,9 +409,19 @@ impl RelatedStore for SqlIndex<'_> {
                         .optional()?;
                     if let Some(doc) = row {
                         let doc = Arc::new(doc);
-                        cache.docs.put(doc.clone());
+                        read.push(doc.clone());
                         out.push(doc);
                     }
+                }
+                // The terms of the vectors read are numbered together: one `term_df` read.
+                let terms: Vec<TermId> = read
+                    .iter()
+                    .flat_map(|d| d.vector.terms.iter().map(|(t, _)| *t))
+                    .collect();
+                let mut slots = cache.slots(self.conn, &terms).into_iter();
+                for doc in read {
+                    let own = slots.by_ref().take(doc.vector.terms.len()).collect();
+                    cache.docs.put(doc, own);
                 }
                 Ok(out)
             })(),
@@ -450,20 +530,21 @@ pub(super) fn insert_story_doc(
     // Its terms are counted in the cache (read first, so it holds their frequencies) and in
     // `term_df` by a later `IndexCache::flush`; until then the row says `counted = 0`.
     let terms: Vec<TermId> = doc.vector.terms.iter().map(|(t, _)| *t).collect();
-    let dfs = index.doc_freqs(&terms);
+    let mut cache = index.cache.borrow_mut();
+    let slots = cache.slots(conn, &terms);
+    let dfs: Vec<u64> = slots.iter().map(|s| cache.df.get(*s)).collect();
     // One row per statement: a multi-row INSERT may fail part-way, so SQLite gives it a
     // statement journal, which wrote 7x the file pages of a whole ingest (measured: 2.3 M
     // against 0.34 M pwrite calls at 10,000 articles) for 1.7% fewer instructions.
     let mut term = conn.prepare_cached(
         "INSERT INTO terms (term, weight, story_id, published) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    let mut cache = index.cache.borrow_mut();
     for (t, weight) in posted_terms(&doc.vector, &dfs, stored_before) {
         term.execute(params![t, f64::from(weight), doc.story_id, doc.published])?;
         cache.postings.add(t, doc.published, doc.story_id, weight);
     }
-    cache.count(&terms);
-    cache.docs.put(Arc::new(doc.to_stored()));
+    cache.count(&terms, &slots);
+    cache.docs.put(Arc::new(doc.to_stored()), slots.into());
     drop(cache);
     write_related(conn, doc.story_id, &update.related, 0)?;
     // An older story whose list gained the new one changed: its feed item shows new links.
@@ -613,13 +694,13 @@ mod tests {
         let per_doc = 300;
         let docs = 3 * DocCache::MAX_TERMS / per_doc;
         for id in 0..docs as i64 {
-            cache.put(doc(id, per_doc));
+            cache.put(doc(id, per_doc), vec![0; per_doc].into());
             assert!(
                 cache.terms <= DocCache::MAX_TERMS,
                 "{} terms held",
                 cache.terms
             );
-            let counted: usize = cache.docs.values().map(|d| d.vector.terms.len()).sum();
+            let counted: usize = cache.docs.values().map(|(d, _)| d.vector.terms.len()).sum();
             if id % 997 == 0 {
                 assert_eq!(cache.terms, counted);
             }
@@ -628,7 +709,7 @@ mod tests {
         let last = docs as i64 - 1;
         assert_eq!(cache.get(last).map(|d| d.story_id), Some(last));
         let before = cache.terms;
-        cache.put(doc(last, 10));
+        cache.put(doc(last, 10), vec![0; 10].into());
         assert_eq!(cache.terms, before - per_doc + 10);
         cache.clear();
         assert_eq!((cache.docs.len(), cache.terms), (0, 0));
