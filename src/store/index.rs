@@ -689,6 +689,47 @@ mod tests {
     }
 
     #[test]
+    fn candidate_freqs_read_by_slot_agree_with_doc_freqs() {
+        let conn = crate::store::migrated_in_memory();
+        for (term, df) in [(1, 5), (2, 7), (3, 1)] {
+            conn.execute(
+                "INSERT INTO term_df (term, df) VALUES (?1, ?2)",
+                params![term, df],
+            )
+            .unwrap();
+        }
+        let cache = RefCell::new(IndexCache::default());
+        let index = SqlIndex::new(&conn, &cache);
+        let vector = |terms: &[i64]| TermVector {
+            terms: terms.iter().map(|t| (*t, 1.0)).collect(),
+        };
+        let a = Arc::new(StoredDoc {
+            vector: vector(&[1, 2, 9]),
+            ..(*doc(10, 0)).clone()
+        });
+        let b = Arc::new(StoredDoc {
+            vector: vector(&[1, 3]),
+            ..(*doc(11, 0)).clone()
+        });
+        let all = [1, 2, 9, 1, 3];
+        // Neither is cached: their terms are numbered on the way.
+        assert_eq!(
+            index.candidate_freqs(&[a.clone(), b.clone()]),
+            [5, 7, 0, 5, 1]
+        );
+        // `a` cached with its slots, then counted once more (as a new story would be).
+        {
+            let mut c = cache.borrow_mut();
+            let slots = c.slots(&conn, &[1, 2, 9]);
+            c.count(&[1, 2, 9], &slots);
+            c.docs.put(a.clone(), slots.into());
+        }
+        let both = index.candidate_freqs(&[a, b]);
+        assert_eq!(both, [6, 8, 1, 6, 1]);
+        assert_eq!(both, index.doc_freqs(&all));
+    }
+
+    #[test]
     fn doc_cache_stays_within_its_bound_and_counts_replacements() {
         let mut cache = DocCache::default();
         let per_doc = 300;
