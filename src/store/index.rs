@@ -62,6 +62,30 @@ pub(crate) struct IndexCache {
     docs: DocCache,
     /// Postings lists of the terms queried.
     postings: PostingsCache,
+    /// Related lists read or written.
+    lists: ListCache,
+}
+
+/// The current related lists of stories this connection read or wrote. Linking a new story
+/// reads the list of each candidate that scores (to see whether the new story enters it),
+/// which was a twenty-fifth of the writer's time; the candidates are mostly recent stories
+/// whose lists this writer has just written, and it writes every list it changes, so it
+/// keeps them. A list is stored as `related` holds it (scores are `f32`, stored as `REAL`).
+#[derive(Debug, Default)]
+struct ListCache {
+    lists: HashMap<i64, Box<[(i64, f32)]>>,
+}
+
+impl ListCache {
+    /// Most lists held (~80 bytes each with three entries); beyond it the cache starts over.
+    const MAX_LISTS: usize = 1 << 16;
+
+    fn put(&mut self, story_id: i64, list: &[(i64, f32)]) {
+        if self.lists.len() >= Self::MAX_LISTS {
+            self.lists.clear();
+        }
+        self.lists.insert(story_id, list.into());
+    }
 }
 
 /// Document frequencies, each term numbered (its slot) when first read. A cached vector keeps
@@ -161,6 +185,7 @@ impl IndexCache {
         self.version = None;
         self.docs.clear();
         self.postings.clear();
+        self.lists.lists.clear();
     }
 
     /// At the start of a write transaction: keeps the cache only if no other connection has
@@ -429,17 +454,22 @@ impl RelatedStore for SqlIndex<'_> {
     }
 
     fn related_of(&self, story_id: i64) -> Vec<(i64, f32)> {
-        or_empty(
-            "related_of",
-            (|| {
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT other_id, score FROM related WHERE story_id = ?1 ORDER BY rank",
-                )?;
-                let rows =
-                    stmt.query_map([story_id], |r| Ok((r.get(0)?, r.get::<_, f64>(1)? as f32)))?;
-                rows.collect()
-            })(),
-        )
+        if let Some(list) = self.cache.borrow().lists.lists.get(&story_id) {
+            return list.to_vec();
+        }
+        let read = (|| {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT other_id, score FROM related WHERE story_id = ?1 ORDER BY rank",
+            )?;
+            let rows =
+                stmt.query_map([story_id], |r| Ok((r.get(0)?, r.get::<_, f64>(1)? as f32)))?;
+            rows.collect::<rusqlite::Result<Vec<(i64, f32)>>>()
+        })();
+        // A failed read is not kept: the next new story reads the list again.
+        if let Ok(list) = &read {
+            self.cache.borrow_mut().lists.put(story_id, list);
+        }
+        or_empty("related_of", read)
     }
 }
 
@@ -545,13 +575,14 @@ pub(super) fn insert_story_doc(
     }
     cache.count(&terms, &slots);
     cache.docs.put(Arc::new(doc.to_stored()), slots.into());
-    drop(cache);
     write_related(conn, doc.story_id, &update.related, 0)?;
+    cache.lists.put(doc.story_id, &update.related);
     // An older story whose list gained the new one changed: its feed item shows new links.
     let mut touch =
         conn.prepare_cached("UPDATE stories SET updated = MAX(updated, ?2) WHERE id = ?1")?;
     for change in &update.updates {
         write_related(conn, change.story_id, &change.list, change.from_rank)?;
+        cache.lists.put(change.story_id, &change.list);
         touch.execute(params![change.story_id, now])?;
     }
     Ok(())
