@@ -5,10 +5,12 @@ Reads /proc/PID/task/*/stat (utime + stime) and /proc/PID/task/*/io (wchar: byte
 write calls, i.e. the writer's WAL frames and the checkpointer's copies into the database)
 every 0.25 s while the ingest runs, and prints the wall time and, per thread name, the CPU
 seconds used and the MB written (the main thread, which owns the database, is "main").
-Linux only. BENCHMARKS.md, "Where the time goes now", is its output.
+Linux only. BENCHMARKS.md, "Where the time goes now", is its output. With --timeline it also
+prints, for each 0.25 s, the cores' worth of CPU each group of threads used in it (the pool's
+threads together), which shows where the pass waits.
 
     target/release/examples/loadgen --outlets 1000 --items 10 --out /tmp/p10 --port 18200 &
-    python3 bench/thread_cpu.py --dir /tmp/p10 [--binary target/release/feedmix]
+    python3 bench/thread_cpu.py --dir /tmp/p10 [--binary target/release/feedmix] [--timeline]
 """
 import argparse
 import collections
@@ -43,6 +45,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", type=Path, required=True, help="the load generator's --out")
     ap.add_argument("--binary", default="target/release/feedmix")
+    ap.add_argument("--timeline", action="store_true", help="CPU per thread group per 0.25 s")
     args = ap.parse_args()
     for f in args.dir.glob("threads.db*"):
         f.unlink()
@@ -53,11 +56,23 @@ def main() -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     last: dict[str, tuple[str, float, int]] = {}
+    before: collections.Counter[str] = collections.Counter()
+    before_at = started
     while proc.poll() is None:
         try:
             last.update(sample(proc.pid))
         except FileNotFoundError:
             break
+        if args.timeline:
+            now = time.monotonic()
+            # feedmix-cpu-0, feedmix-cpu-1, ... as one group.
+            groups: collections.Counter[str] = collections.Counter()
+            for name, cpu, _ in last.values():
+                groups[name.rstrip("0123456789").rstrip("-")] += cpu
+            used = {g: (groups[g] - before[g]) / (now - before_at) for g in groups}
+            print(f"{now - started:6.2f} s  " + "  ".join(
+                f"{g} {c:.2f}" for g, c in sorted(used.items())))
+            before, before_at = groups, now
         time.sleep(0.25)
     wall = time.monotonic() - started
     totals: collections.Counter[str] = collections.Counter()

@@ -515,9 +515,10 @@ const ARTICLES_IN_MEMORY: usize = 1_000;
 const MAX_STAGES_PER_WAKE: usize = 32;
 
 /// Longest the writer keeps its transaction open while more batches keep coming; it commits
-/// sooner when none has come for [`IDLE_BEFORE_COMMIT`]. One commit per wake-up (about 65 articles in a bulk ingest)
-/// wrote most postings and band pages to the WAL again at every commit (BENCHMARKS.md,
-/// session 10). Readers, such as the served feed, see new items at most this much later.
+/// sooner when none has come for [`IDLE_BEFORE_COMMIT`]. One commit per wake-up (about 65
+/// articles in a bulk ingest) wrote most postings and band pages to the WAL again at every
+/// commit (BENCHMARKS.md, session 10). Readers, such as the served feed, see new items at
+/// most this much later.
 const HOLD_AT_MOST: Duration = Duration::from_secs(1);
 
 /// How long the writer waits for the next finished stage before it commits what it holds.
