@@ -1,6 +1,8 @@
 //! A flat, pre-order arena over a parsed page: every node once, subtrees as index ranges.
 //! Owns the walk over scraper's tree and the caps on depth and node count; reads nothing else.
 
+use std::borrow::Cow;
+
 use scraper::node::Element;
 use scraper::{Html, Node};
 
@@ -27,10 +29,10 @@ pub(crate) struct DomNode<'a> {
     pub parent: usize,
     /// One past the last index of this node's subtree.
     pub end: usize,
-    /// Lower-cased `class` attribute, empty when absent.
-    pub class: String,
-    /// Lower-cased `id` attribute, empty when absent.
-    pub id: String,
+    /// Lower-cased `class` attribute, empty when absent (borrowed when already lower case).
+    pub class: Cow<'a, str>,
+    /// Lower-cased `id` attribute, empty when absent (borrowed when already lower case).
+    pub id: Cow<'a, str>,
 }
 
 /// The whole page as a pre-order arena.
@@ -42,7 +44,9 @@ pub(crate) struct Dom<'a> {
 impl<'a> Dom<'a> {
     /// Flattens `html`, skipping what lies beyond [`MAX_DEPTH`] and [`MAX_NODES`].
     pub fn build(html: &'a Html) -> Self {
-        let mut nodes: Vec<DomNode<'a>> = Vec::new();
+        // Sized once: growing it node by node copied the whole arena at every doubling.
+        let mut nodes: Vec<DomNode<'a>> =
+            Vec::with_capacity(html.tree.nodes().take(MAX_NODES + 1).count());
         let mut open: Vec<usize> = Vec::new();
         let mut cur = Some(html.tree.root());
         while let Some(node) = cur {
@@ -78,14 +82,23 @@ impl<'a> Dom<'a> {
     }
 
     fn make_node(value: &'a Node, parent: Option<usize>, end: usize) -> DomNode<'a> {
-        let (kind, class, id) = match value {
-            Node::Element(e) => (
-                Kind::Element(e),
-                e.attr("class").unwrap_or("").to_ascii_lowercase(),
-                e.attr("id").unwrap_or("").to_ascii_lowercase(),
-            ),
-            Node::Text(t) => (Kind::Text(t), String::new(), String::new()),
-            _ => (Kind::Other, String::new(), String::new()),
+        let lower = |name: &str| -> Cow<'a, str> {
+            match value {
+                Node::Element(e) => match e.attr(name) {
+                    Some(v) if v.bytes().any(|b| b.is_ascii_uppercase()) => {
+                        Cow::Owned(v.to_ascii_lowercase())
+                    }
+                    Some(v) => Cow::Borrowed(v),
+                    None => Cow::Borrowed(""),
+                },
+                _ => Cow::Borrowed(""),
+            }
+        };
+        let (class, id) = (lower("class"), lower("id"));
+        let kind = match value {
+            Node::Element(e) => Kind::Element(e),
+            Node::Text(t) => Kind::Text(t),
+            _ => Kind::Other,
         };
         DomNode {
             kind,

@@ -168,8 +168,19 @@ pub fn tokenize(text: &str) -> Vec<String> {
 
 /// The words of `text` as written: runs of letters, digits and combining marks.
 fn pieces(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
+    text.split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
+}
+
+/// A letter, a digit or a combining mark. ASCII, most of the characters of most texts, is
+/// answered without Unicode tables (no ASCII character is a combining mark): each space and
+/// punctuation mark looked up `is_combining_mark`'s table.
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric() || is_combining_mark(c)
+    }
 }
 
 /// Lower-case words as written (accents kept, for the stemmers).
@@ -321,6 +332,17 @@ mod tests {
             seen.len() < 2
         });
         assert_eq!(seen, ["one", "two"]);
+    }
+
+    #[test]
+    fn word_chars_agree_with_unicode_for_every_ascii_and_sampled_other_character() {
+        let reference = |c: char| c.is_alphanumeric() || is_combining_mark(c);
+        for c in (0..=0x2FFF_u32)
+            .chain((0xFB00..=0xFEFF).step_by(3))
+            .filter_map(char::from_u32)
+        {
+            assert_eq!(is_word_char(c), reference(c), "{c:?}");
+        }
     }
 
     #[test]
