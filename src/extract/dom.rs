@@ -82,19 +82,27 @@ impl<'a> Dom<'a> {
     }
 
     fn make_node(value: &'a Node, parent: Option<usize>, end: usize) -> DomNode<'a> {
-        let lower = |name: &str| -> Cow<'a, str> {
-            match value {
-                Node::Element(e) => match e.attr(name) {
-                    Some(v) if v.bytes().any(|b| b.is_ascii_uppercase()) => {
-                        Cow::Owned(v.to_ascii_lowercase())
-                    }
-                    Some(v) => Cow::Borrowed(v),
-                    None => Cow::Borrowed(""),
-                },
-                _ => Cow::Borrowed(""),
+        // One pass over the attributes: each `attr` lookup interns the name and scans them.
+        let (mut class, mut id) = (None, None);
+        if let Node::Element(e) = value {
+            for (name, v) in e.attrs() {
+                match name {
+                    "class" if class.is_none() => class = Some(v),
+                    "id" if id.is_none() => id = Some(v),
+                    _ => {}
+                }
+            }
+        }
+        let lower = |v: Option<&'a str>| -> Cow<'a, str> {
+            match v {
+                Some(v) if v.bytes().any(|b| b.is_ascii_uppercase()) => {
+                    Cow::Owned(v.to_ascii_lowercase())
+                }
+                Some(v) => Cow::Borrowed(v),
+                None => Cow::Borrowed(""),
             }
         };
-        let (class, id) = (lower("class"), lower("id"));
+        let (class, id) = (lower(class), lower(id));
         let kind = match value {
             Node::Element(e) => Kind::Element(e),
             Node::Text(t) => Kind::Text(t),

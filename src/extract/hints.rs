@@ -164,15 +164,24 @@ pub(crate) fn is_never_content(dom: &Dom, i: usize) -> bool {
     let Some(e) = dom.element(i) else {
         return false;
     };
-    if NEVER_CONTENT.contains(&e.name()) || e.attr("hidden").is_some() {
+    if NEVER_CONTENT.contains(&e.name()) {
         return true;
     }
-    if e.attr("aria-hidden")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
+    // One pass over the attributes (each `attr` lookup is a scan of them all).
+    let (mut aria_hidden, mut style, mut role) = (None, None, None);
+    for (name, value) in e.attrs() {
+        match name {
+            "hidden" => return true,
+            "aria-hidden" if aria_hidden.is_none() => aria_hidden = Some(value),
+            "style" if style.is_none() => style = Some(value),
+            "role" if role.is_none() => role = Some(value),
+            _ => {}
+        }
+    }
+    if aria_hidden.is_some_and(|v| v.eq_ignore_ascii_case("true")) {
         return !matches!(e.name(), "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
     }
-    if let Some(style) = e.attr("style") {
+    if let Some(style) = style {
         let s: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -183,7 +192,7 @@ pub(crate) fn is_never_content(dom: &Dom, i: usize) -> bool {
         }
     }
     matches!(
-        e.attr("role"),
+        role,
         Some(
             "navigation"
                 | "menu"
