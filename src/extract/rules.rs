@@ -63,7 +63,9 @@ fn simple_class(selector: &str) -> Option<&str> {
 /// arena's, attached elements only), one list per rule.
 fn matches(rules: &[Rule], html: &Html) -> Vec<Vec<*const Element>> {
     let mut out: Vec<Vec<*const Element>> = vec![Vec::new(); rules.len()];
-    if rules.iter().any(|r| r.class.is_some()) {
+    // The walk marks rules in a 64-bit set: a longer list goes through scraper for all.
+    let walk = rules.len() <= 64;
+    if walk && rules.iter().any(|r| r.class.is_some()) {
         for node in html.tree.nodes() {
             let Some(element) = ElementRef::wrap(node) else {
                 continue;
@@ -72,20 +74,26 @@ fn matches(rules: &[Rule], html: &Html) -> Vec<Vec<*const Element>> {
                 continue;
             }
             let e = element.value();
-            let has = |class: &str| {
-                e.attrs()
-                    .filter(|(name, _)| *name == "class")
-                    .any(|(_, v)| v.split_ascii_whitespace().any(|token| token == class))
-            };
-            for (rule, found) in rules.iter().zip(out.iter_mut()) {
-                if rule.class.as_deref().is_some_and(has) {
+            // Each token once against every rule; an element is listed once per rule.
+            let mut matched = 0u64;
+            for (_, value) in e.attrs().filter(|(name, _)| *name == "class") {
+                for token in value.split_ascii_whitespace() {
+                    for (i, rule) in rules.iter().enumerate() {
+                        if rule.class.as_deref() == Some(token) {
+                            matched |= 1 << i;
+                        }
+                    }
+                }
+            }
+            for (i, found) in out.iter_mut().enumerate() {
+                if matched & (1 << i) != 0 {
                     found.push(e as *const _);
                 }
             }
         }
     }
     for (rule, found) in rules.iter().zip(out.iter_mut()) {
-        if rule.class.is_none() {
+        if rule.class.is_none() || !walk {
             found.extend(html.select(&rule.selector).map(|e| e.value() as *const _));
         }
     }
@@ -208,6 +216,9 @@ mod tests {
             assert_eq!(*got, general, "{selector}");
         }
         assert_eq!(fast[0].len(), 4, "body, div, the fostered p and the svg g");
+        // More rules than the walk's set holds: all through scraper, same answers.
+        let many: Vec<Rule> = (0..65).map(|_| compile(".share").unwrap()).collect();
+        assert!(matches(&many, &html).iter().all(|found| *found == fast[0]));
     }
 
     #[test]
