@@ -69,8 +69,29 @@ pub(crate) struct Stats {
     pub removed: Vec<bool>,
 }
 
-/// Visible length of a text: non-space characters plus one per inner whitespace run.
-pub(crate) fn visible_len(text: &str) -> u32 {
+/// Visible length of a text (non-space characters plus one per inner whitespace run) and
+/// its commas (Latin, Arabic and CJK), in one pass over its characters: every text node of a
+/// page is counted.
+fn text_counts(text: &str) -> (u32, u32) {
+    let (mut shown, mut words, mut commas) = (0u32, 0u32, 0u32);
+    let mut in_word = false;
+    for ch in text.chars() {
+        if ch.is_whitespace() {
+            in_word = false;
+            continue;
+        }
+        words += u32::from(!in_word);
+        in_word = true;
+        shown += 1;
+        commas += u32::from(matches!(ch, ',' | '،' | '，' | '、'));
+    }
+    // One per inner whitespace run: words - 1.
+    ((shown + words).saturating_sub(1), commas)
+}
+
+/// The visible length [`text_counts`] computes, by its definition (the tests' reference).
+#[cfg(test)]
+fn visible_len(text: &str) -> u32 {
     text.split_whitespace()
         .map(|w| w.chars().count() as u32 + 1)
         .sum::<u32>()
@@ -85,11 +106,7 @@ impl Stats {
             let mut c = counts[i];
             match dom.nodes[i].kind {
                 Kind::Text(t) if !dom.parent(i).is_some_and(|p| removed[p]) => {
-                    c.text = visible_len(t);
-                    c.commas = t
-                        .chars()
-                        .filter(|ch| matches!(ch, ',' | '،' | '，' | '、'))
-                        .count() as u32;
+                    (c.text, c.commas) = text_counts(t);
                 }
                 Kind::Element(e) => match e.name() {
                     "a" => c.links = c.text,
@@ -131,6 +148,27 @@ impl Stats {
 mod tests {
     use super::*;
     use scraper::Html;
+
+    #[test]
+    fn one_pass_counts_agree_with_visible_len_and_commas() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " one, two ",
+            "a\u{a0}b\u{3000}c\t\n d",
+            "قال، الرئيس",
+            "中文，句子、结束",
+            ",,, ,",
+            "  lead and trail  \r\n",
+        ] {
+            let commas = text
+                .chars()
+                .filter(|ch| matches!(ch, ',' | '،' | '，' | '、'))
+                .count() as u32;
+            assert_eq!(text_counts(text), (visible_len(text), commas), "{text:?}");
+        }
+    }
 
     #[test]
     fn removal_updates_ancestors() {
