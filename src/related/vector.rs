@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::tokenize::{detect_language, tokenize_as, Lang};
+use super::tokenize::{detect_language, for_each_term_id, Lang};
 use crate::dedup::stable_hash;
 
 /// A headline term counts as this many body occurrences: headlines name the event.
@@ -47,12 +47,8 @@ pub fn term_vector(title: &str, text: &str, lang: Option<&str>) -> TermVector {
         .and_then(Lang::from_tag)
         .unwrap_or_else(|| detect_language(&format!("{title}\n{text}")));
     let mut tf: FxHashMap<TermId, f32> = FxHashMap::default();
-    for t in tokenize_as(title, lang) {
-        *tf.entry(term_id(&t)).or_default() += TITLE_WEIGHT;
-    }
-    for t in tokenize_as(text, lang) {
-        *tf.entry(term_id(&t)).or_default() += 1.0;
-    }
+    for_each_term_id(title, lang, |t| *tf.entry(t).or_default() += TITLE_WEIGHT);
+    for_each_term_id(text, lang, |t| *tf.entry(t).or_default() += 1.0);
     let mut terms: Vec<(TermId, f32)> = tf.into_iter().map(|(t, f)| (t, 1.0 + f.ln())).collect();
     if terms.len() > MAX_TERMS {
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
