@@ -39,6 +39,11 @@ fn crash_text(feed: usize, item: usize) -> String {
         .join(" ")
 }
 
+/// A page's response time: 20 to 79 ms, varying by feed and item.
+fn page_delay_ms(feed: usize, item: usize) -> u64 {
+    20 + ((feed * 7 + item * 13) % 60) as u64
+}
+
 fn crash_routes() -> Router {
     Router::new()
         .route(
@@ -65,6 +70,11 @@ fn crash_routes() -> Router {
             "/crash/{feed}/{page}",
             get(|UrlPath((feed, page)): UrlPath<(usize, String)>| async move {
                 let item: usize = page.trim_end_matches(".html").parse().unwrap_or(0);
+                // Pages take a while, as on the internet: feeds finish at different times and
+                // the writer waits between them, so a run commits many transactions and can be
+                // killed between two. Served at once, a release build stored all 800 articles
+                // in one transaction, and a kill either lost all of a run or came after it.
+                tokio::time::sleep(Duration::from_millis(page_delay_ms(feed, item))).await;
                 let body = crash_text(feed, item);
                 (
                     [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
