@@ -1,7 +1,7 @@
 //! What tags and class/id words say about a node: content, boilerplate or neither.
 //! Word lists follow Mozilla Readability's, plus trafilatura-style boilerplate names.
 
-use super::dom::Dom;
+use super::dom::{attrs_of, Dom};
 
 /// Class/id words of blocks that are almost never article text.
 const UNLIKELY: &[&str] = &[
@@ -167,16 +167,10 @@ pub(crate) fn is_never_content(dom: &Dom, i: usize) -> bool {
     if NEVER_CONTENT.contains(&e.name()) {
         return true;
     }
-    // One pass over the attributes (each `attr` lookup is a scan of them all).
-    let (mut aria_hidden, mut style, mut role) = (None, None, None);
-    for (name, value) in e.attrs() {
-        match name {
-            "hidden" => return true,
-            "aria-hidden" if aria_hidden.is_none() => aria_hidden = Some(value),
-            "style" if style.is_none() => style = Some(value),
-            "role" if role.is_none() => role = Some(value),
-            _ => {}
-        }
+    let [hidden, aria_hidden, style, role] =
+        attrs_of(e, ["hidden", "aria-hidden", "style", "role"]);
+    if hidden.is_some() {
+        return true;
     }
     if aria_hidden.is_some_and(|v| v.eq_ignore_ascii_case("true")) {
         return !matches!(e.name(), "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
