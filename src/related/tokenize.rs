@@ -2,7 +2,8 @@
 //! Arabic letter normalization, stop words (English, French, Arabic) and stemming. Pure.
 
 use rustc_hash::FxHashSet as HashSet;
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
+use std::hash::Hash;
 use std::sync::{Mutex, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -102,61 +103,56 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
 /// Index terms of `text` in `lang`: folded words without stop words, stemmed, without
 /// one-letter words and without single digits.
 pub fn tokenize_as(text: &str, lang: Lang) -> Vec<String> {
-    let stop: Option<&HashSet<&str>> = match lang {
-        Lang::English => Some(english()),
-        Lang::French => Some(french()),
-        Lang::Arabic => Some(arabic()),
-        Lang::Other => None,
-    };
-    let stemmer = match lang {
-        Lang::English => Some(Stemmer::create(Algorithm::English)),
-        Lang::French => Some(Stemmer::create(Algorithm::French)),
-        _ => None,
-    };
+    let stemmer = stemmer(lang);
     let mut out = Vec::new();
-    for raw in raw_words(text) {
-        let folded: Cow<'_, str> = if raw.is_ascii() {
-            Cow::Borrowed(&raw)
-        } else {
-            Cow::Owned(fold(&raw))
-        };
-        if folded.chars().count() < 2 || stop.is_some_and(|s| s.contains(folded.as_ref())) {
-            continue;
-        }
+    for_each_indexable(text, lang, |raw, folded| {
         let term = match (&stemmer, lang) {
-            (Some(stemmer), _) => stem_cached(lang, stemmer, &raw),
-            (None, Lang::Arabic) => stem_arabic(&folded),
-            _ => folded.into_owned(),
+            (Some(stemmer), _) => stem_cached(lang, stemmer, raw),
+            (None, Lang::Arabic) => stem_arabic(folded),
+            _ => folded.to_owned(),
         };
-        if term.chars().count() >= 2 {
+        if is_term(&term) {
             out.push(term);
         }
-    }
+    });
     out
 }
 
 /// Calls `f` with the [`TermId`] of each of [`tokenize_as`]'s terms, in order. The same terms,
-/// without a string per word: a term vector keeps only the ids. A stemmed word's id is
+/// without a string per term: a term vector keeps only the ids. A stemmed word's id is
 /// remembered by the hash of the word as written (see [`ID_MEMO`]), so a word seen before
 /// costs a lookup in a table of integers, not the stemmer, a string copy and a hash of the
 /// stem (the string memo's scattered entries made each word a few cache misses: 2% of a bulk
 /// ingest's time).
 pub fn for_each_term_id(text: &str, lang: Lang, mut f: impl FnMut(TermId)) {
+    let stemmer = stemmer(lang);
+    for_each_indexable(text, lang, |raw, folded| {
+        let id = match (&stemmer, lang) {
+            (Some(stemmer), _) => stem_id_cached(lang, stemmer, raw),
+            (None, Lang::Arabic) => Some(stem_arabic(folded))
+                .filter(|stem| is_term(stem))
+                .map(|stem| term_id(&stem)),
+            _ => is_term(folded).then(|| term_id(folded)),
+        };
+        if let Some(id) = id {
+            f(id);
+        }
+    });
+}
+
+/// Calls `f(raw, folded)` for each word of `text` that may make a term in `lang`: `raw`
+/// lower-cased as written (accents kept, for the stemmers), `folded` as [`fold`] makes it;
+/// stop words and words of one character left out. An ASCII word is lower-cased into one
+/// reused buffer.
+fn for_each_indexable(text: &str, lang: Lang, mut f: impl FnMut(&str, &str)) {
     let stop: Option<&HashSet<&str>> = match lang {
         Lang::English => Some(english()),
         Lang::French => Some(french()),
         Lang::Arabic => Some(arabic()),
         Lang::Other => None,
     };
-    let stemmer = match lang {
-        Lang::English => Some(Stemmer::create(Algorithm::English)),
-        Lang::French => Some(Stemmer::create(Algorithm::French)),
-        _ => None,
-    };
-    let long_enough = |term: &str| term.chars().count() >= 2;
     let mut buf = String::new();
     for piece in pieces(text) {
-        // Lower case as written (accents kept, for the stemmers), as `raw_words` gives it.
         let raw: Cow<'_, str> = if piece.is_ascii() {
             buf.clear();
             buf.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
@@ -169,79 +165,85 @@ pub fn for_each_term_id(text: &str, lang: Lang, mut f: impl FnMut(TermId)) {
         } else {
             Cow::Owned(fold(&raw))
         };
-        if folded.chars().count() < 2 || stop.is_some_and(|s| s.contains(folded.as_ref())) {
-            continue;
-        }
-        let id = match (&stemmer, lang) {
-            (Some(stemmer), _) => stem_id_cached(lang, stemmer, &raw),
-            (None, Lang::Arabic) => {
-                let stem = stem_arabic(&folded);
-                long_enough(&stem).then(|| term_id(&stem))
-            }
-            _ => long_enough(&folded).then(|| term_id(&folded)),
-        };
-        if let Some(id) = id {
-            f(id);
+        if is_term(&folded) && !stop.is_some_and(|s| s.contains(folded.as_ref())) {
+            f(&raw, &folded);
         }
     }
 }
 
-/// Words whose stems' ids the process remembers, per language, before it starts over, keyed
-/// by the stable 64-bit hash of the word as written (16 bytes an entry, no strings: ~1 MB a
-/// language). Two words of one language colliding is as unlikely as two terms colliding,
-/// which term ids already accept.
-const ID_MEMO: usize = 65_536;
+/// The Snowball stemmer of `lang`, if it has one.
+fn stemmer(lang: Lang) -> Option<Stemmer> {
+    match lang {
+        Lang::English => Some(Stemmer::create(Algorithm::English)),
+        Lang::French => Some(Stemmer::create(Algorithm::French)),
+        _ => None,
+    }
+}
 
-type IdMemo = Mutex<[HashMap<u64, Option<TermId>>; 2]>;
+/// Whether `word` is long enough to be a term: two characters or more.
+fn is_term(word: &str) -> bool {
+    word.chars().count() >= 2
+}
+
+/// Stems' ids the process remembers per language before it starts over, keyed by the stable
+/// 64-bit hash of the word as written (16 bytes an entry, no strings: ~1 MB a language). Two
+/// words of one language colliding is as unlikely as two terms colliding, which term ids
+/// already accept.
+const ID_MEMO: usize = 65_536;
 
 /// The id of `fold(stemmer.stem(raw))`, `None` when that stem is too short to be a term;
 /// remembered.
 fn stem_id_cached(lang: Lang, stemmer: &Stemmer, raw: &str) -> Option<TermId> {
-    static IDS: OnceLock<IdMemo> = OnceLock::new();
-    let memo = IDS.get_or_init(Default::default);
-    let slot = usize::from(lang == Lang::French);
-    let key = stable_hash(raw.as_bytes());
-    if let Some(known) = memo.lock().ok().and_then(|m| m[slot].get(&key).copied()) {
-        return known;
-    }
-    let stem = fold(&stemmer.stem(raw));
-    let id = (stem.chars().count() >= 2).then(|| term_id(&stem));
-    if let Ok(mut m) = memo.lock() {
-        let m = &mut m[slot];
-        if m.len() >= ID_MEMO {
-            m.clear();
-        }
-        m.insert(key, id);
-    }
-    id
+    static IDS: Memo<u64, Option<TermId>> = OnceLock::new();
+    remembered(&IDS, lang, &stable_hash(raw.as_bytes()), ID_MEMO, || {
+        let stem = fold(&stemmer.stem(raw));
+        is_term(&stem).then(|| term_id(&stem))
+    })
 }
 
 /// Words whose stems the process remembers, per language, before it starts over: a news
-/// vocabulary repeats, and a Snowball stem costs more than a hash lookup. One table for all
-/// threads (a few MB at most; one per blocking-pool thread would multiply that), behind a
-/// lock held only for a lookup or an insert.
+/// vocabulary repeats, and a Snowball stem costs more than a hash lookup.
 const STEM_MEMO: usize = 32_768;
-
-type StemMemo = Mutex<[HashMap<String, String>; 2]>;
 
 /// `fold(stemmer.stem(raw))`, remembered.
 fn stem_cached(lang: Lang, stemmer: &Stemmer, raw: &str) -> String {
-    static STEMS: OnceLock<StemMemo> = OnceLock::new();
-    let memo = STEMS.get_or_init(Default::default);
+    static STEMS: Memo<String, String> = OnceLock::new();
+    remembered(&STEMS, lang, raw, STEM_MEMO, || fold(&stemmer.stem(raw)))
+}
+
+/// A table of stems (one map per stemmed language). One for all threads (a few MB at most;
+/// one per blocking-pool thread would multiply that), behind a lock held only for a lookup
+/// or an insert.
+type Memo<K, V> = OnceLock<Mutex<[HashMap<K, V>; 2]>>;
+
+/// The value `memo` holds for `key` in `lang`, else `stem()`, kept; the table starts over
+/// once it holds `bound` entries.
+fn remembered<Q, K, V>(
+    memo: &Memo<K, V>,
+    lang: Lang,
+    key: &Q,
+    bound: usize,
+    stem: impl FnOnce() -> V,
+) -> V
+where
+    Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    K: Borrow<Q> + Hash + Eq,
+    V: Clone,
+{
+    let memo = memo.get_or_init(Default::default);
     let slot = usize::from(lang == Lang::French);
-    let known = memo.lock().ok().and_then(|m| m[slot].get(raw).cloned());
-    if let Some(term) = known {
-        return term;
+    if let Some(known) = memo.lock().ok().and_then(|m| m[slot].get(key).cloned()) {
+        return known;
     }
-    let term = fold(&stemmer.stem(raw));
+    let value = stem();
     if let Ok(mut m) = memo.lock() {
         let m = &mut m[slot];
-        if m.len() >= STEM_MEMO {
+        if m.len() >= bound {
             m.clear();
         }
-        m.insert(raw.to_owned(), term.clone());
+        m.insert(key.to_owned(), value.clone());
     }
-    term
+    value
 }
 
 /// Index terms of `text`, language detected from the text itself.
@@ -266,7 +268,8 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
-/// Lower-case words as written (accents kept, for the stemmers).
+/// Lower-case words as written (accents kept, for the stemmers): the tests' reference.
+#[cfg(test)]
 fn raw_words(text: &str) -> impl Iterator<Item = String> + '_ {
     pieces(text).map(str::to_lowercase)
 }
