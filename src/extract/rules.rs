@@ -48,8 +48,7 @@ struct Rule {
 /// matches in no-quirks mode), against any whitespace-separated token of `class`.
 fn simple_class(selector: &str) -> Option<&str> {
     let name = selector.strip_prefix('.')?;
-    let mut chars = name.chars();
-    let first = chars.next()?;
+    let first = name.chars().next()?;
     let ident_start = |c: char| c.is_ascii_alphabetic() || c == '_';
     let starts_ok = ident_start(first)
         || (first == '-' && name[1..].starts_with(|c: char| ident_start(c) || c == '-'));
@@ -76,12 +75,14 @@ fn matches(rules: &[Rule], html: &Html) -> Vec<Vec<*const Element>> {
             let e = element.value();
             // Each token once against every rule; an element is listed once per rule.
             let mut matched = 0u64;
-            for (_, value) in e.attrs().filter(|(name, _)| *name == "class") {
-                for token in value.split_ascii_whitespace() {
-                    for (i, rule) in rules.iter().enumerate() {
-                        if rule.class.as_deref() == Some(token) {
-                            matched |= 1 << i;
-                        }
+            let tokens = e
+                .attrs()
+                .filter(|(name, _)| *name == "class")
+                .flat_map(|(_, value)| value.split_ascii_whitespace());
+            for token in tokens {
+                for (i, rule) in rules.iter().enumerate() {
+                    if rule.class.as_deref() == Some(token) {
+                        matched |= 1 << i;
                     }
                 }
             }
