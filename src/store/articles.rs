@@ -248,7 +248,8 @@ impl Store {
         if self.held.is_none() {
             return Ok(());
         }
-        match self.conn.execute_batch("COMMIT") {
+        let written = self.index_cache.borrow_mut().write_unwritten(&self.conn);
+        match written.and_then(|()| self.conn.execute_batch("COMMIT")) {
             Ok(()) => {
                 self.held = None;
                 self.after_commit();
@@ -274,7 +275,7 @@ impl Store {
             }
         }
         // Whatever did not commit is rolled back; the cached frequencies may count it.
-        self.index_cache.borrow_mut().clear();
+        self.index_cache.borrow_mut().roll_back();
     }
 
     /// How long the held transaction has been open (`None` when none is).
@@ -397,7 +398,7 @@ fn insert_new(
     let story = story.or_else(|| check.as_ref().and_then(|c| c.copy_of).map(|c| c.story_id));
     let (article_id, story_id) = insert_article(tx, feed_id, record, story, now)?;
     if let Some(check) = &check {
-        insert_bands(tx, article_id, &check.band_keys)?;
+        insert_bands(index, article_id, &check.band_keys)?;
     }
     if story.is_none() {
         let doc = NewDoc::with_vector(

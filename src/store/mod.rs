@@ -10,6 +10,7 @@ mod maintenance;
 mod postings;
 mod runs;
 mod stories;
+mod unwritten;
 
 use std::path::Path;
 use std::time::Duration;

@@ -2,9 +2,12 @@
 //! `terms` rows, read once and kept current by the writes that add to them, so that linking a
 //! new story mostly reads its candidates from memory instead of 32 index ranges in SQLite.
 
+use std::ops::RangeInclusive;
+
 use rusqlite::{params, Connection};
 use rustc_hash::FxHashMap as HashMap;
 
+use super::unwritten::{Unwritten, UnwrittenPosting};
 use crate::related::{Posting, TermId};
 
 /// One stored posting of a cached term.
@@ -126,10 +129,11 @@ impl PostingsCache {
     /// The postings of each of `terms` published in `[from, to]`, at most `limit` per term,
     /// newest first (then the highest story id): what the SQL range read backwards gives.
     /// A term not cached is loaded through `conn`; a window the kept postings cannot answer
-    /// is read from it.
+    /// is read from it. Both reads count the `unwritten` postings of the open transaction.
     pub(super) fn postings(
         &mut self,
         conn: &Connection,
+        unwritten: &Unwritten,
         terms: &[TermId],
         from: i64,
         to: i64,
@@ -138,7 +142,7 @@ impl PostingsCache {
         let mut out = Vec::new();
         for (i, term) in terms.iter().enumerate() {
             if !self.lists.contains_key(term) {
-                let newest = load(conn, *term, self.keep)?;
+                let newest = load(conn, unwritten, *term, self.keep)?;
                 self.make_room(newest.cost());
                 self.held += newest.cost();
                 self.lists.insert(*term, newest);
@@ -146,7 +150,7 @@ impl PostingsCache {
             let newest = self.lists.get_mut(term).expect("just loaded");
             newest.used = true;
             if !newest.window(from, to, limit, i, &mut out) {
-                read_window(conn, *term, i, from, to, limit, &mut out)?;
+                read_window(conn, unwritten, (*term, i), from..=to, limit, &mut out)?;
             }
         }
         Ok(out)
@@ -169,7 +173,7 @@ impl PostingsCache {
             return;
         }
         let room = list.capacity();
-        // The key is unique (the INSERT just made fails otherwise), and a new story is
+        // The key is unique (a story posts each of its terms once), and a new story is
         // usually the newest: mostly an append.
         let at = list.partition_point(|p| p.key() < posting.key());
         list.insert(at, posting);
@@ -213,26 +217,35 @@ impl PostingsCache {
     }
 }
 
-/// A term's newest `keep` postings (all of them if it has no more), in key order.
-fn load(conn: &Connection, term: TermId, keep: usize) -> rusqlite::Result<Newest> {
+/// A term's newest `keep` postings (all of them if it has no more), in key order, written
+/// or not.
+fn load(
+    conn: &Connection,
+    unwritten: &Unwritten,
+    term: TermId,
+    keep: usize,
+) -> rusqlite::Result<Newest> {
     let mut stmt = conn.prepare_cached(
         "SELECT published, story_id, weight FROM terms WHERE term = ?1
          ORDER BY published DESC, story_id DESC LIMIT ?2",
     )?;
+    // One more than kept: whether the term has more than `keep` postings.
     let mut rows = stmt.query(params![term, keep as i64 + 1])?;
     let mut list = Vec::new();
-    let mut whole = true;
     while let Some(r) = rows.next()? {
-        if list.len() == keep {
-            whole = false;
-            break;
-        }
         list.push(Cached {
             published: r.get(0)?,
             story_id: r.get(1)?,
             weight: r.get::<_, f64>(2)? as f32,
         });
     }
+    let written = list.len();
+    list.extend(unwritten.postings_of(term).map(Cached::from));
+    if list.len() > written {
+        list.sort_unstable_by_key(|p| std::cmp::Reverse(p.key()));
+    }
+    let whole = list.len() <= keep;
+    list.truncate(keep);
     list.reverse();
     list.shrink_to_fit();
     Ok(Newest {
@@ -242,33 +255,64 @@ fn load(conn: &Connection, term: TermId, keep: usize) -> rusqlite::Result<Newest
     })
 }
 
+impl From<UnwrittenPosting> for Cached {
+    fn from(p: UnwrittenPosting) -> Self {
+        Self {
+            published: p.published,
+            story_id: p.story_id,
+            weight: p.weight,
+        }
+    }
+}
+
 /// The window's newest postings of one term, read from SQLite: one primary-key range of
 /// `terms`, read backwards from the window's end and stopped at the limit (published is
 /// copied in, so no other table is read, and the order is the key's own, so SQLite sorts
-/// nothing).
+/// nothing). The term's `unwritten` postings in the window are merged in.
 fn read_window(
     conn: &Connection,
-    term: TermId,
-    index: usize,
-    from: i64,
-    to: i64,
+    unwritten: &Unwritten,
+    (term, index): (TermId, usize),
+    window: RangeInclusive<i64>,
     limit: usize,
     out: &mut Vec<Posting>,
 ) -> rusqlite::Result<()> {
+    let (from, to) = (*window.start(), *window.end());
     let mut stmt = conn.prepare_cached(
-        "SELECT story_id, weight FROM terms
+        "SELECT published, story_id, weight FROM terms
          WHERE term = ?1 AND published BETWEEN ?2 AND ?3
          ORDER BY published DESC, story_id DESC LIMIT ?4",
     )?;
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let mut rows = stmt.query(params![term, from, to, limit])?;
+    let mut rows = stmt.query(params![
+        term,
+        from,
+        to,
+        i64::try_from(limit).unwrap_or(i64::MAX)
+    ])?;
+    let mut newest = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(Posting {
-            story_id: r.get(0)?,
-            term: index,
-            weight: r.get::<_, f64>(1)? as f32,
+        newest.push(Cached {
+            published: r.get(0)?,
+            story_id: r.get(1)?,
+            weight: r.get::<_, f64>(2)? as f32,
         });
     }
+    let written = newest.len();
+    newest.extend(
+        unwritten
+            .postings_of(term)
+            .filter(|p| window.contains(&p.published))
+            .map(Cached::from),
+    );
+    if newest.len() > written {
+        newest.sort_unstable_by_key(|p| std::cmp::Reverse(p.key()));
+        newest.truncate(limit);
+    }
+    out.extend(newest.into_iter().map(|p| Posting {
+        story_id: p.story_id,
+        term: index,
+        weight: p.weight,
+    }));
     Ok(())
 }
 
@@ -289,28 +333,43 @@ mod tests {
         }
     }
 
+    /// What SQLite alone reads, every row written.
     fn uncached(conn: &Connection, terms: &[TermId], from: i64, to: i64, n: usize) -> Vec<Posting> {
         let mut out = Vec::new();
+        let none = Unwritten::default();
         for (i, t) in terms.iter().enumerate() {
-            read_window(conn, *t, i, from, to, n, &mut out).unwrap();
+            read_window(conn, &none, (*t, i), from..=to, n, &mut out).unwrap();
         }
         out
     }
 
+    const INSERT: &str =
+        "INSERT INTO terms (term, published, story_id, weight) VALUES (?1, ?2, ?3, ?4)";
+
     #[test]
     fn cached_postings_are_what_sqlite_reads_as_lists_grow_and_are_dropped() {
-        let conn = crate::store::migrated_in_memory();
-        let mut insert = conn
-            .prepare(
-                "INSERT INTO terms (term, published, story_id, weight) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .unwrap();
+        // `conn` is the writer's: a new story's postings stay unwritten until a "commit"
+        // writes them. `truth` has every posting written at once.
+        let (conn, truth) = (
+            crate::store::migrated_in_memory(),
+            crate::store::migrated_in_memory(),
+        );
+        let mut insert = truth.prepare(INSERT).unwrap();
+        let mut unwritten = Unwritten::default();
         // Small limits, so that lists are trimmed, windows reach past the kept postings,
         // and the cache drops half of itself often.
         let mut cache = PostingsCache::with_limits(6, 300);
         let mut rng = Rng(7);
         let (mut story, mut hits, mut misses, mut drops, mut before) = (0i64, 0, 0, 0, 0);
+        let mut merged = 0;
         for step in 0..6_000 {
+            match rng.below(60) {
+                0 => unwritten.write(&conn).unwrap(),
+                // Cleared (as after another connection's commit): lists are loaded again
+                // while postings are unwritten.
+                1 => cache.clear(),
+                _ => {}
+            }
             if rng.below(3) > 0 {
                 // A new story posting a few terms: mostly the newest, sometimes back-dated.
                 story += 1;
@@ -329,6 +388,12 @@ mod tests {
                     insert
                         .execute(params![t, published as i64, story, f64::from(weight)])
                         .unwrap();
+                    let posting = UnwrittenPosting {
+                        published: published as i64,
+                        story_id: story,
+                        weight,
+                    };
+                    unwritten.add_posting(t, posting);
                     cache.add(t, published as i64, story, weight);
                 }
             } else {
@@ -345,9 +410,21 @@ mod tests {
                         Some(_) => misses += 1,
                         None => {}
                     }
+                    if !cache
+                        .lists
+                        .get(t)
+                        .is_some_and(|n| n.window(from, to, limit, i, &mut Vec::new()))
+                        && unwritten.postings_of(*t).next().is_some()
+                    {
+                        merged += 1;
+                    }
                 }
-                let got = cache.postings(&conn, &terms, from, to, limit).unwrap();
-                assert_eq!(got, uncached(&conn, &terms, from, to, limit), "step {step}");
+                let got = cache.postings(&conn, &unwritten, &terms, from, to, limit);
+                assert_eq!(
+                    got.unwrap(),
+                    uncached(&truth, &terms, from, to, limit),
+                    "step {step}"
+                );
             }
             let counted: usize = cache.lists.values().map(Newest::cost).sum();
             assert_eq!(cache.held, counted, "step {step}");
@@ -357,11 +434,11 @@ mod tests {
             }
             before = cache.held;
         }
-        // Every path was taken: windows answered from memory and from SQLite, lists
-        // trimmed (some not whole), halves dropped.
+        // Every path was taken: windows answered from memory and from SQLite (with
+        // unwritten postings merged in), lists trimmed (some not whole), halves dropped.
         assert!(
-            hits > 500 && misses > 50 && drops > 5,
-            "{hits} hits, {misses} misses, {drops} drops"
+            hits > 500 && misses > 50 && drops > 5 && merged > 100,
+            "{hits} hits, {misses} misses, {drops} drops, {merged} merged"
         );
         assert!(cache.lists.values().any(|n| !n.whole));
     }
@@ -372,7 +449,10 @@ mod tests {
         let mut cache = PostingsCache::with_limits(2, 100);
         // Load term 1 while empty (whole), then add four postings: the list is trimmed to
         // the newest two, (10, 3) and (20, 4); (10, 1) and (10, 2) are only in SQLite.
-        assert!(cache.postings(&conn, &[1], 0, 100, 5).unwrap().is_empty());
+        assert!(cache
+            .postings(&conn, &Unwritten::default(), &[1], 0, 100, 5)
+            .unwrap()
+            .is_empty());
         for (published, story) in [(10, 1), (10, 2), (10, 3), (20, 4)] {
             conn.execute(
                 "INSERT INTO terms (term, published, story_id, weight) VALUES (1, ?1, ?2, 0.5)",
@@ -390,7 +470,9 @@ mod tests {
             (11, 20, 5),
             (10, 20, 2),
         ] {
-            let got = cache.postings(&conn, &[1], from, to, limit).unwrap();
+            let got = cache
+                .postings(&conn, &Unwritten::default(), &[1], from, to, limit)
+                .unwrap();
             let want = uncached(&conn, &[1], from, to, limit);
             assert_eq!(got, want, "[{from}, {to}] limit {limit}");
         }
