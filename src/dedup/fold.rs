@@ -17,8 +17,8 @@ pub trait CopyStore {
     /// Articles sharing at least one of `keys`, with the number of keys shared, most first
     /// (then the lowest id), at most `limit`: [`most_shared`] of the articles holding each key.
     ///
-    /// SQL: `SELECT article_id FROM bands WHERE band_key IN (..keys)` (the primary key's
-    /// ranges), counted by [`most_shared`].
+    /// SQL: `SELECT article_id FROM bands WHERE band_key = ?1` for each distinct key (the
+    /// primary key's ranges), counted by [`most_shared`].
     fn band_matches(&self, keys: &[i64], limit: usize) -> Vec<(i64, u32)>;
 
     /// Body text and story of each article in `ids` (any order; unknown ids skipped).

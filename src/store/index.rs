@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension};
 use rustc_hash::FxHashMap as HashMap;
 
+use super::band_filter::BandFilter;
 use super::postings::PostingsCache;
 use super::unwritten::{Unwritten, UnwrittenPosting};
 use crate::dedup::{most_shared, CopyStore, StoredText};
@@ -65,6 +66,8 @@ pub(crate) struct IndexCache {
     postings: PostingsCache,
     /// Related lists read or written.
     lists: ListCache,
+    /// Which band keys may be stored.
+    bands: BandLookups,
     /// Postings and band keys of the open transaction, written at its commit. Not a cache:
     /// [`IndexCache::clear`] keeps them; only a rollback drops them.
     unwritten: Unwritten,
@@ -89,6 +92,45 @@ impl ListCache {
             self.lists.clear();
         }
         self.lists.insert(story_id, list.into());
+    }
+}
+
+/// The band filter, once this connection has looked up keys for enough articles to pay for
+/// the scan that builds it ([`BandFilter`]).
+#[derive(Debug, Default)]
+struct BandLookups {
+    filter: Option<BandFilter>,
+    /// Articles whose keys were looked up since the cache was last cleared.
+    articles: usize,
+    /// Articles stored when the first of them was looked up.
+    stored: Option<usize>,
+}
+
+impl BandLookups {
+    /// The filter, built (or grown) first if it is due; `None` until then, or if the scan
+    /// failed (every key is then looked up, as without a filter).
+    fn filter(&mut self, conn: &Connection, unwritten: &Unwritten) -> Option<&BandFilter> {
+        self.articles += 1;
+        let stored = *self.stored.get_or_insert_with(|| {
+            or_empty(
+                "stored articles",
+                conn.query_row("SELECT COALESCE(MAX(id), 0) FROM articles", [], |r| {
+                    r.get::<_, i64>(0)
+                }),
+            )
+            .max(0) as usize
+        });
+        let due = match &self.filter {
+            Some(filter) => filter.is_full(),
+            None => self.articles * 4 >= stored,
+        };
+        if due {
+            self.filter = or_empty(
+                "band filter",
+                BandFilter::scan(conn, unwritten.band_keys()).map(Some),
+            );
+        }
+        self.filter.as_ref()
     }
 }
 
@@ -202,6 +244,7 @@ impl IndexCache {
         self.docs.clear();
         self.postings.clear();
         self.lists.lists.clear();
+        self.bands = BandLookups::default();
     }
 
     /// At the start of a write transaction: keeps the cache only if no other connection has
@@ -329,19 +372,38 @@ impl CopyStore for SqlIndex<'_> {
             return Vec::new();
         }
         // Counted here rather than by `GROUP BY ... ORDER BY`, which built and sorted a
-        // temporary b-tree per new article.
+        // temporary b-tree per new article. Each key once, as `band_key IN (..)` reads it.
+        let mut keys = keys.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut cache = self.cache.borrow_mut();
+        let IndexCache {
+            bands, unwritten, ..
+        } = &mut *cache;
+        let filter = bands.filter(self.conn, unwritten);
+        // One statement for any number of keys (an `IN` list of each length would be a
+        // statement of its own in the connection's cache).
         let mut ids = or_empty(
             "band_matches",
             (|| {
-                let sql = in_list_sql("SELECT article_id FROM bands WHERE band_key IN", keys.len());
-                let mut stmt = self.conn.prepare_cached(&sql)?;
-                let rows = stmt.query_map(rusqlite::params_from_iter(keys), |r| r.get(0))?;
-                rows.collect::<rusqlite::Result<Vec<i64>>>()
+                let mut stmt = self
+                    .conn
+                    .prepare_cached("SELECT article_id FROM bands WHERE band_key = ?1")?;
+                let mut ids = Vec::new();
+                for key in keys
+                    .iter()
+                    .filter(|k| filter.is_none_or(|f| f.may_contain(**k)))
+                {
+                    let rows = stmt.query_map([key], |r| r.get(0))?;
+                    for id in rows {
+                        ids.push(id?);
+                    }
+                }
+                Ok(ids)
             })(),
         );
-        let cache = self.cache.borrow();
-        for key in keys {
-            ids.extend(cache.unwritten.articles_with_band(*key));
+        for key in &keys {
+            ids.extend(unwritten.articles_with_band(*key));
         }
         most_shared(ids, limit)
     }
@@ -557,6 +619,9 @@ pub(super) fn insert_bands(
 ) -> rusqlite::Result<()> {
     let mut cache = index.cache.borrow_mut();
     cache.unwritten.add_bands(article_id, keys);
+    if let Some(filter) = &mut cache.bands.filter {
+        keys.iter().for_each(|key| filter.insert(*key));
+    }
     cache.unwritten.write_if_full(index.conn)
 }
 
@@ -668,7 +733,19 @@ mod tests {
 
     #[test]
     fn band_matches_rank_as_the_memory_index_does() {
-        let conn = crate::store::migrated_in_memory();
+        // With the band filter built at the first lookup, and never built (as on a large
+        // database that looks up few articles).
+        for filtered in [true, false] {
+            let conn = crate::store::migrated_in_memory();
+            let cache = RefCell::new(IndexCache::default());
+            if !filtered {
+                cache.borrow_mut().bands.stored = Some(1_000_000);
+            }
+            band_matches_with(&conn, &cache, filtered);
+        }
+    }
+
+    fn band_matches_with(conn: &Connection, cache: &RefCell<IndexCache>, filtered: bool) {
         let mut memory = crate::dedup::MemoryBands::new();
         // Article -> its band keys. 12 shares three of the queried keys, 11 two, 10 and 13 one.
         let articles: [(i64, &[i64]); 5] = [
@@ -678,20 +755,24 @@ mod tests {
             (13, &[3]),
             (14, &[4]),
         ];
-        let cache = RefCell::new(IndexCache::default());
-        let index = SqlIndex::new(&conn, &cache);
+        let index = SqlIndex::new(conn, cache);
         for (i, (article, keys)) in articles.into_iter().enumerate() {
             insert_bands(&index, article, keys).unwrap();
             memory.insert(article, article, "", keys);
-            if i == 1 {
+            match i {
                 // 10 and 11 in `bands`, the rest unwritten: both are read.
-                cache.borrow_mut().write_unwritten(&conn).unwrap();
+                1 => cache.borrow_mut().write_unwritten(conn).unwrap(),
+                // The filter (if any) is built now, from `bands` and the unwritten keys;
+                // 13 and 14 are added to it as they are inserted.
+                2 => assert!(index.band_matches(&[1], 1) == vec![(10, 1)]),
+                _ => {}
             }
         }
+        assert_eq!(cache.borrow().bands.filter.is_some(), filtered);
         let queried = [1, 2, 3, 5];
         for written in [false, true] {
             if written {
-                cache.borrow_mut().write_unwritten(&conn).unwrap();
+                cache.borrow_mut().write_unwritten(conn).unwrap();
             }
             // A tie (10 and 13, one key each) goes to the lower id.
             assert_eq!(
@@ -699,11 +780,13 @@ mod tests {
                 vec![(12, 3), (11, 2), (10, 1)]
             );
             for limit in 0..6 {
-                for keys in [&queried[..], &[4], &[5], &[], &[3, 4]] {
+                for keys in [&queried[..], &[4], &[5], &[], &[3, 4], &[3, 3]] {
+                    let mut once = keys.to_vec();
+                    once.dedup();
                     assert_eq!(
                         index.band_matches(keys, limit),
-                        memory.band_matches(keys, limit),
-                        "keys {keys:?}, limit {limit}, written {written}"
+                        memory.band_matches(&once, limit),
+                        "keys {keys:?}, limit {limit}, written {written}, filtered {filtered}"
                     );
                 }
             }

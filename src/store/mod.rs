@@ -2,6 +2,7 @@
 //! applies numbered migrations, and offers one file of queries per table.
 
 mod articles;
+mod band_filter;
 mod checkpoint;
 mod feeds;
 mod index;

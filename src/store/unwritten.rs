@@ -108,6 +108,11 @@ impl Unwritten {
         self.postings.of(term)
     }
 
+    /// Every unwritten band key.
+    pub(super) fn band_keys(&self) -> impl Iterator<Item = i64> + '_ {
+        self.bands.rows.iter().map(|(key, _, _)| *key)
+    }
+
     /// The articles with unwritten band key `key`.
     pub(super) fn articles_with_band(&self, key: i64) -> impl Iterator<Item = i64> + '_ {
         self.bands.of(key)
