@@ -53,8 +53,17 @@ impl Newest {
         term: usize,
         out: &mut Vec<Posting>,
     ) -> bool {
-        let hi = self.list.partition_point(|p| p.published <= to);
-        let lo = self.list.partition_point(|p| p.published < from);
+        // Most windows hold the whole list (new stories are mostly the newest): answered
+        // from its ends, without the binary searches' cache misses (a list is up to 4.6 KB).
+        let list = &self.list;
+        let hi = match list.last() {
+            Some(last) if last.published > to => list.partition_point(|p| p.published <= to),
+            _ => list.len(),
+        };
+        let lo = match list.first() {
+            Some(first) if first.published < from => list.partition_point(|p| p.published < from),
+            _ => 0,
+        };
         let (lo, hi) = (lo.min(hi), hi);
         let complete = hi - lo >= limit
             || self.whole
