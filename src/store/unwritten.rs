@@ -120,7 +120,11 @@ impl Unwritten {
 
     /// Writes the rows, in key order, if more than [`Self::MAX_ROWS`] are held.
     pub(super) fn write_if_full(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        if self.postings.rows.len() + self.bands.rows.len() > Self::MAX_ROWS {
+        self.write_if_over(conn, Self::MAX_ROWS)
+    }
+
+    fn write_if_over(&mut self, conn: &Connection, max_rows: usize) -> rusqlite::Result<()> {
+        if self.postings.rows.len() + self.bands.rows.len() > max_rows {
             self.write(conn)?;
         }
         Ok(())
@@ -208,6 +212,27 @@ mod tests {
 
     fn of_rows(rows: &Unwritten) -> Vec<i64> {
         rows.postings_of(9).map(|p| p.story_id).collect()
+    }
+
+    #[test]
+    fn rows_are_written_early_once_there_are_too_many() {
+        let conn = crate::store::migrated_in_memory();
+        let mut rows = Unwritten::default();
+        rows.add_posting(1, posting(1, 1));
+        rows.add_bands(1, &[1, 2]);
+        rows.write_if_over(&conn, 3).unwrap();
+        assert!(!rows.is_empty());
+        rows.add_posting(2, posting(1, 1));
+        rows.write_if_over(&conn, 3).unwrap();
+        assert!(rows.is_empty());
+        let written: i64 = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM terms) + (SELECT COUNT(*) FROM bands)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(written, 4);
     }
 
     #[test]
