@@ -49,6 +49,14 @@ def main():
         n304 = v.get(("warm_feeds_304", feeds), 0)
         print(f"warm re-ingest of {feeds} feeds ({n304:.0f} answered 304): {secs:.2f} s "
               f"(target <= 2 s): {'met' if secs <= 2 else 'MISSED'}")
+    for s in sizes:
+        secs, new = v.get(("steady_seconds", s)), v.get(("steady_new_articles", s))
+        if secs and new:
+            cold = v[("feedmix_us_per_article", s)] / 1e3
+            print(f"steady-state poll on the {s}-article database: {new:.0f} new articles "
+                  f"(one per feed) in {secs:.2f} s, {secs * 1e3 / new:.2f} ms per new article "
+                  f"(cold pass {cold:.2f} ms), peak RSS "
+                  f"{v.get(('steady_peak_rss_mb', s), 0):.0f} MB")
     if sizes:
         top = sizes[-1]
         rss = v[("feedmix_peak_rss_mb", top)]

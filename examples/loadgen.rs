@@ -8,6 +8,10 @@
 //! Feeds carry a strong ETag and answer a matching `If-None-Match` with 304 (the warm case).
 //! Pages are rendered per request, so memory stays small at 50,000 articles.
 //!
+//! `POST /_publish?n=K` (on any outlet's address) publishes K more items in every feed, on
+//! top of the M, newest first, with a new ETag: the next poll is a steady-state one, a few
+//! new items per feed on a full database.
+//!
 //! ```sh
 //! cargo run --release --example loadgen -- --outlets 100 --items 10 --out /tmp/lg
 //! ```
@@ -17,6 +21,7 @@
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
@@ -91,6 +96,9 @@ struct Shared {
     templates: Vec<Template>,
     corpus: Vec<Story>,
     items: usize,
+    outlets: usize,
+    /// Items published per feed since the start (`/_publish`), on top of `items`.
+    fresh: AtomicUsize,
     epoch: DateTime<Utc>,
 }
 
@@ -156,6 +164,8 @@ async fn main() -> Result<()> {
         templates,
         corpus,
         items: args.items,
+        outlets: args.outlets,
+        fresh: AtomicUsize::new(0),
         epoch,
     });
     std::fs::create_dir_all(&args.out)?;
@@ -339,13 +349,48 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn published(shared: &Shared, global: usize) -> DateTime<Utc> {
-    // Spread over the last ~20 days, newest first within a feed.
-    shared.epoch - Duration::seconds((global as i64 * 37) % (20 * 86_400))
+/// The global number of an outlet's `item`-th first item, or of the `j`-th item it
+/// published later (after every outlet's first items).
+fn global_of(shared: &Shared, outlet: &Outlet, item: Item) -> usize {
+    match item {
+        Item::First(item) => outlet.index * shared.items + item,
+        Item::Published(j) => shared.outlets * shared.items + j * shared.outlets + outlet.index,
+    }
 }
 
-fn render_page(shared: &Shared, outlet: &Outlet, item: usize) -> String {
-    let global = outlet.index * shared.items + item;
+#[derive(Clone, Copy)]
+enum Item {
+    First(usize),
+    Published(usize),
+}
+
+/// The outlet's item with global number `global`, if it serves it now.
+fn item_of(shared: &Shared, outlet: &Outlet, global: usize) -> Option<Item> {
+    let firsts = shared.outlets * shared.items;
+    if global < firsts {
+        return global
+            .checked_sub(outlet.index * shared.items)
+            .filter(|&item| item < shared.items)
+            .map(Item::First);
+    }
+    let later = global - firsts;
+    (later % shared.outlets == outlet.index)
+        .then_some(later / shared.outlets)
+        .filter(|&j| j < shared.fresh.load(Ordering::Relaxed))
+        .map(Item::Published)
+}
+
+fn published(shared: &Shared, item: Item, global: usize) -> DateTime<Utc> {
+    match item {
+        // Spread over the last ~20 days, newest first within a feed.
+        Item::First(_) => shared.epoch - Duration::seconds((global as i64 * 37) % (20 * 86_400)),
+        // Published after all of them, a minute apart.
+        Item::Published(j) => shared.epoch + Duration::minutes(j as i64 + 1),
+    }
+}
+
+fn render_page(shared: &Shared, outlet: &Outlet, item: Item) -> String {
+    let global = global_of(shared, outlet, item);
     let (title, paras) = article(shared, global);
     let template = &shared.templates[outlet.style];
     let slug = format!("story-{global:06}");
@@ -375,8 +420,13 @@ fn render_feed(shared: &Shared, outlet: &Outlet) -> String {
         i = outlet.index,
         name = style.name
     );
-    for item in 0..shared.items {
-        let global = outlet.index * shared.items + item;
+    let fresh = shared.fresh.load(Ordering::Relaxed);
+    let items = (0..fresh)
+        .rev()
+        .map(Item::Published)
+        .chain((0..shared.items).map(Item::First));
+    for item in items {
+        let global = global_of(shared, outlet, item);
         let (title, paras) = article(shared, global);
         let link = format!("{base}/articles/story-{global:06}.html");
         let teaser: String = paras[0].chars().take(200).collect();
@@ -386,7 +436,7 @@ fn render_feed(shared: &Shared, outlet: &Outlet) -> String {
              <guid isPermaLink=\"true\">{link}</guid>\n<pubDate>{}</pubDate>\n\
              <dc:creator><![CDATA[Staff {}]]></dc:creator>\n<category><![CDATA[News]]></category>\n\
              <description><![CDATA[{}]]></description>\n",
-            published(shared, global).to_rfc2822(),
+            published(shared, item, global).to_rfc2822(),
             global % 17,
             teaser.replace("]]>", "")
         );
@@ -419,9 +469,20 @@ async fn serve(State((shared, outlet)): State<OutletState>, request: Request) ->
         )
             .into_response();
     }
+    if path == "/_publish" && request.method() == axum::http::Method::POST {
+        let n: usize = request
+            .uri()
+            .query()
+            .and_then(|q| q.strip_prefix("n="))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        let fresh = shared.fresh.fetch_add(n, Ordering::Relaxed) + n;
+        return format!("{fresh} items published per feed\n").into_response();
+    }
     if rest == "/feed.xml" {
-        // The feed never changes while the generator runs: a constant strong validator.
-        let etag = format!("\"lg-{}-{}\"", outlet.index, shared.items);
+        // The feed changes only when items are published: a strong validator per edition.
+        let fresh = shared.fresh.load(Ordering::Relaxed);
+        let etag = format!("\"lg-{}-{}-{fresh}\"", outlet.index, shared.items);
         let matches = request
             .headers()
             .get(header::IF_NONE_MATCH)
@@ -448,8 +509,7 @@ async fn serve(State((shared, outlet)): State<OutletState>, request: Request) ->
         .strip_prefix("/articles/story-")
         .and_then(|s| s.strip_suffix(".html"))
         .and_then(|n| n.parse::<usize>().ok())
-        .and_then(|global| global.checked_sub(outlet.index * shared.items))
-        .filter(|&item| item < shared.items);
+        .and_then(|global| item_of(&shared, &outlet, global));
     match item {
         Some(item) => (
             [(

@@ -164,6 +164,18 @@ for size in $SIZES; do
         record warm_seconds "$outlets" "$(wall_of "$dir/warm.time")" s
         touch "$OUT/warm.done"
     fi
+    if [ "$outlets" -ge 1000 ]; then
+        # Steady state: one new item in every feed, polled on the database this size filled
+        # (what a cron run on a full database does), with the process's caches cold.
+        outlet=$(head -1 "$dir/urls.txt" | cut -d/ -f3)
+        curl -sf -X POST "http://$outlet/_publish?n=1" > /dev/null
+        /usr/bin/time -v -o "$dir/steady.time" "$BIN/feedmix" --config "$dir/feeds.toml" \
+            --db "$dir/feedmix.db" ingest --all --json > "$dir/steady.json" 2> "$dir/steady.log"
+        new=$(python3 -c "import json; print(sum(f.get('new', 0) for f in json.load(open('$dir/steady.json'))['feeds']))")
+        record steady_new_articles "$size" "$new" articles
+        record steady_seconds "$size" "$(wall_of "$dir/steady.time")" s
+        record steady_peak_rss_mb "$size" "$(rss_of "$dir/steady.time")" MB
+    fi
     stop_loadgen
 
     if [ "$size" = 10000 ]; then
