@@ -175,12 +175,20 @@ impl Store {
 
     /// Opens a connection for reading an existing database that [`Store::open`] has
     /// migrated (it never migrates; a database newer than this build is refused).
+    ///
+    /// Its page cache is 512 KB: an ingest plans feeds on about twenty of these at once, each
+    /// looking items up by key, and with SQLite's default 2 MB each they held 26 MB of a
+    /// steady-state poll on a 50,000-article database (227 MB peak, 201 MB with 512 KB).
     pub fn open_reader(path: &Path) -> Result<Store> {
         let store = Store::connect(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         known_version(&store.path, store.schema_version()?)?;
+        store
+            .conn
+            .execute_batch("PRAGMA cache_size = -512")
+            .map_err(|e| err(&store.path, e))?;
         Ok(store)
     }
 
