@@ -104,6 +104,8 @@ struct BandLookups {
     articles: usize,
     /// Articles stored when the first of them was looked up.
     stored: Option<usize>,
+    /// A scan failed: not tried again until the cache is cleared.
+    failed: bool,
 }
 
 impl BandLookups {
@@ -122,13 +124,14 @@ impl BandLookups {
         });
         let due = match &self.filter {
             Some(filter) => filter.is_full(),
-            None => self.articles * 4 >= stored,
+            None => !self.failed && self.articles * 4 >= stored,
         };
         if due {
             self.filter = or_empty(
                 "band filter",
                 BandFilter::scan(conn, unwritten.band_keys()).map(Some),
             );
+            self.failed = self.filter.is_none();
         }
         self.filter.as_ref()
     }
@@ -743,6 +746,19 @@ mod tests {
             }
             band_matches_with(&conn, &cache, filtered);
         }
+    }
+
+    #[test]
+    fn a_band_filter_that_cannot_be_built_is_not_tried_again_until_cleared() {
+        let conn = crate::store::migrated_in_memory();
+        conn.execute_batch("DROP TABLE bands").unwrap();
+        let cache = RefCell::new(IndexCache::default());
+        let index = SqlIndex::new(&conn, &cache);
+        // The lookups fail too: nothing found, nothing stored is harmed.
+        assert!(index.band_matches(&[1, 2], 3).is_empty());
+        assert!(cache.borrow().bands.failed && cache.borrow().bands.filter.is_none());
+        cache.borrow_mut().clear();
+        assert!(!cache.borrow().bands.failed);
     }
 
     fn band_matches_with(conn: &Connection, cache: &RefCell<IndexCache>, filtered: bool) {
