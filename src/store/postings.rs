@@ -239,20 +239,8 @@ fn load(
          ORDER BY published DESC, story_id DESC LIMIT ?2",
     )?;
     // One more than kept: whether the term has more than `keep` postings.
-    let mut rows = stmt.query(params![term, keep as i64 + 1])?;
-    let mut list = Vec::new();
-    while let Some(r) = rows.next()? {
-        list.push(Cached {
-            published: r.get(0)?,
-            story_id: r.get(1)?,
-            weight: r.get::<_, f64>(2)? as f32,
-        });
-    }
-    let written = list.len();
-    list.extend(unwritten.postings_of(term).map(Cached::from));
-    if list.len() > written {
-        list.sort_unstable_by_key(|p| std::cmp::Reverse(p.key()));
-    }
+    let rows = stmt.query(params![term, keep as i64 + 1])?;
+    let mut list = newest_first(rows, unwritten.postings_of(term))?;
     let whole = list.len() <= keep;
     list.truncate(keep);
     list.reverse();
@@ -262,6 +250,28 @@ fn load(
         whole,
         used: false,
     })
+}
+
+/// The postings of `rows` (`published, story_id, weight`, newest first) and the `unwritten`
+/// ones, newest first.
+fn newest_first(
+    mut rows: rusqlite::Rows<'_>,
+    unwritten: impl Iterator<Item = UnwrittenPosting>,
+) -> rusqlite::Result<Vec<Cached>> {
+    let mut list = Vec::new();
+    while let Some(r) = rows.next()? {
+        list.push(Cached {
+            published: r.get(0)?,
+            story_id: r.get(1)?,
+            weight: r.get::<_, f64>(2)? as f32,
+        });
+    }
+    let written = list.len();
+    list.extend(unwritten.map(Cached::from));
+    if list.len() > written {
+        list.sort_unstable_by_key(|p| std::cmp::Reverse(p.key()));
+    }
+    Ok(list)
 }
 
 impl From<UnwrittenPosting> for Cached {
@@ -292,32 +302,17 @@ fn read_window(
          WHERE term = ?1 AND published BETWEEN ?2 AND ?3
          ORDER BY published DESC, story_id DESC LIMIT ?4",
     )?;
-    let mut rows = stmt.query(params![
+    let rows = stmt.query(params![
         term,
         from,
         to,
         i64::try_from(limit).unwrap_or(i64::MAX)
     ])?;
-    let mut newest = Vec::new();
-    while let Some(r) = rows.next()? {
-        newest.push(Cached {
-            published: r.get(0)?,
-            story_id: r.get(1)?,
-            weight: r.get::<_, f64>(2)? as f32,
-        });
-    }
-    let written = newest.len();
-    newest.extend(
-        unwritten
-            .postings_of(term)
-            .filter(|p| window.contains(&p.published))
-            .map(Cached::from),
-    );
-    if newest.len() > written {
-        newest.sort_unstable_by_key(|p| std::cmp::Reverse(p.key()));
-        newest.truncate(limit);
-    }
-    out.extend(newest.into_iter().map(|p| Posting {
+    let in_window = unwritten
+        .postings_of(term)
+        .filter(|p| window.contains(&p.published));
+    let newest = newest_first(rows, in_window)?;
+    out.extend(newest.into_iter().take(limit).map(|p| Posting {
         story_id: p.story_id,
         term: index,
         weight: p.weight,

@@ -61,12 +61,14 @@ impl<V: Copy> Chained<V> {
         })
     }
 
-    /// All rows, in the order `order` gives, leaving the set empty.
-    fn take_sorted(&mut self, order: impl Fn(&(i64, V)) -> (i64, i64, i64)) -> Vec<(i64, V)> {
+    /// All rows, sorted in place by `order` (no copy of the rows), leaving the set empty.
+    fn take_sorted<K: Ord>(
+        &mut self,
+        order: impl FnMut(&(i64, V, u32)) -> K,
+    ) -> impl Iterator<Item = (i64, V)> + '_ {
         self.head.clear();
-        let mut rows: Vec<(i64, V)> = self.rows.drain(..).map(|(k, v, _)| (k, v)).collect();
-        rows.sort_unstable_by_key(order);
-        rows
+        self.rows.sort_unstable_by_key(order);
+        self.rows.drain(..).map(|(key, value, _)| (key, value))
     }
 
     fn clear(&mut self) {
@@ -133,19 +135,18 @@ impl Unwritten {
     /// Writes every row, in key order, through `conn` (inside the transaction that added
     /// them). On an error the caller rolls back, which makes the rows moot.
     pub(super) fn write(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        let postings = self
-            .postings
-            .take_sorted(|(term, p)| (*term, p.published, p.story_id));
         let mut insert = conn.prepare_cached(
             "INSERT INTO terms (term, published, story_id, weight) VALUES (?1, ?2, ?3, ?4)",
         )?;
+        let postings = self
+            .postings
+            .take_sorted(|(term, p, _)| (*term, p.published, p.story_id));
         for (term, p) in postings {
             insert.execute(params![term, p.published, p.story_id, f64::from(p.weight)])?;
         }
-        let bands = self.bands.take_sorted(|(key, article)| (*key, *article, 0));
         let mut insert = conn
             .prepare_cached("INSERT OR IGNORE INTO bands (band_key, article_id) VALUES (?1, ?2)")?;
-        for (key, article) in bands {
+        for (key, article) in self.bands.take_sorted(|(key, article, _)| (*key, *article)) {
             insert.execute(params![key, article])?;
         }
         Ok(())
@@ -191,7 +192,8 @@ mod tests {
         assert_eq!((with(5), with(40), with(6)), (vec![8, 7], vec![7], vec![]));
 
         rows.write(&conn).unwrap();
-        assert!(rows.is_empty() && of_rows(&rows).is_empty());
+        assert!(rows.is_empty());
+        assert_eq!(rows.postings_of(9).count(), 0);
         let terms: Vec<(i64, i64, i64)> = conn
             .prepare("SELECT term, published, story_id FROM terms")
             .unwrap()
@@ -208,10 +210,6 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(bands, [(5, 7), (5, 8), (40, 7)]);
-    }
-
-    fn of_rows(rows: &Unwritten) -> Vec<i64> {
-        rows.postings_of(9).map(|p| p.story_id).collect()
     }
 
     #[test]
