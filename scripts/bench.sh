@@ -102,23 +102,49 @@ for size in $SIZES; do
     start_loadgen "$dir" "$outlets" "$items"
 
     # Short runs (1,000 articles take under a second) are noisy on a shared host: up to
-    # 10,000 every contender runs $RUNS times, alternating, and the median is reported.
+    # 10,000 every contender runs $RUNS times and the median is reported. The contenders
+    # take turns within each round (the order reversed every other round), so the rates
+    # paired in one round saw the same host; the feedmix / best-Python ratio is also
+    # reported per round, and its median and range are the verdict's figures.
     runs=1
     [ "$size" -le 10000 ] && runs=$RUNS
-    limits=() rates=() walls=() rss=()
+    with_python=0
+    for py in $PY_SIZES; do [ "$py" = "$size" ] && with_python=1; done
+    limits=() rates=() walls=() rss=() py1=() py16=() py1_rss=() py16_rss=() paired=()
     for run in $(seq 1 "$runs"); do
+        order="feedmix python"
+        [ $((run % 2)) -eq 0 ] && order="python feedmix"
         "$BIN/examples/fetch_parse_limit" "$dir/urls.txt" > "$dir/limit.json"
         limits+=("$(json_field articles_per_s < "$dir/limit.json")")
-
-        rm -f "$dir"/feedmix.db*
-        /usr/bin/time -v -o "$dir/cold.time" "$BIN/feedmix" --config "$dir/feeds.toml" \
-            --db "$dir/feedmix.db" ingest --all --json > "$dir/cold.json" 2> "$dir/cold.log"
-        new=$(python3 -c "import json; print(sum(f.get('new', 0) for f in json.load(open('$dir/cold.json'))['feeds']))")
-        wall=$(wall_of "$dir/cold.time")
-        [ "$new" -eq "$size" ] || echo "  warning: $new new articles stored, expected $size (see $dir/cold.log)"
-        rates+=("$(python3 -c "print(round($new / $wall, 1))")")
-        walls+=("$(python3 -c "print(round($wall * 1e6 / $new))")")
-        rss+=("$(rss_of "$dir/cold.time")")
+        round_py=0
+        for who in $order; do
+            if [ "$who" = feedmix ]; then
+                rm -f "$dir"/feedmix.db*
+                /usr/bin/time -v -o "$dir/cold.time" "$BIN/feedmix" --config "$dir/feeds.toml" \
+                    --db "$dir/feedmix.db" ingest --all --json > "$dir/cold.json" 2> "$dir/cold.log"
+                new=$(python3 -c "import json; print(sum(f.get('new', 0) for f in json.load(open('$dir/cold.json'))['feeds']))")
+                wall=$(wall_of "$dir/cold.time")
+                [ "$new" -eq "$size" ] || echo "  warning: $new new articles stored, expected $size (see $dir/cold.log)"
+                round_feedmix=$(python3 -c "print(round($new / $wall, 1))")
+                rates+=("$round_feedmix")
+                walls+=("$(python3 -c "print(round($wall * 1e6 / $new))")")
+                rss+=("$(rss_of "$dir/cold.time")")
+            elif [ "$with_python" = 1 ]; then
+                for workers in 1 16; do
+                    rm -f "$dir/py$workers".db*
+                    /usr/bin/time -v -o "$dir/py$workers.time" "$VENV/bin/python" bench/python/ingest_baseline.py \
+                        "$dir/urls.txt" --db "$dir/py$workers.db" --workers "$workers" > "$dir/py$workers.json" 2> "$dir/py$workers.log"
+                    rate=$(json_field articles_per_s < "$dir/py$workers.json")
+                    if [ "$workers" = 1 ]; then py1+=("$rate") py1_rss+=("$(rss_of "$dir/py1.time")")
+                    else py16+=("$rate") py16_rss+=("$(rss_of "$dir/py16.time")"); fi
+                    round_py=$(python3 -c "print(max($rate, $round_py))")
+                done
+            fi
+        done
+        if [ "$with_python" = 1 ]; then
+            paired+=("$(python3 -c "print(round($round_feedmix / $round_py, 2))")")
+            echo "  round $run: feedmix $round_feedmix/s, best Python $round_py/s, ${paired[-1]}x"
+        fi
     done
     record limit_articles_per_s "$size" "$(median "${limits[@]}")" articles/s
     record feedmix_articles_per_s "$size" "$(median "${rates[@]}")" articles/s
@@ -129,6 +155,15 @@ for size in $SIZES; do
     record feedmix_db_bytes_per_article "$size" "$((bytes / new))" bytes
     stories=$(sqlite3 "$dir/feedmix.db" 'select count(*) from stories' 2>/dev/null || echo "")
     [ -n "$stories" ] && record feedmix_stories "$size" "$stories" stories
+    if [ "$with_python" = 1 ]; then
+        record python_w1_articles_per_s "$size" "$(median "${py1[@]}")" articles/s
+        record python_w1_peak_rss_mb "$size" "$(maximum "${py1_rss[@]}")" MB
+        record python_w16_articles_per_s "$size" "$(median "${py16[@]}")" articles/s
+        record python_w16_peak_rss_mb "$size" "$(maximum "${py16_rss[@]}")" MB
+        record paired_ratio_median "$size" "$(median "${paired[@]}")" x
+        record paired_ratio_min "$size" "$(python3 -c "import sys; print(min(float(x) for x in sys.argv[1:]))" "${paired[@]}")" x
+        record paired_ratio_max "$size" "$(maximum "${paired[@]}")" x
+    fi
 
     if [ "${BENCH_PERF:-0}" = 1 ] && [ "$size" = 10000 ]; then
         # A separate, profiled cold ingest into its own database (not timed).
@@ -138,22 +173,6 @@ for size in $SIZES; do
             | grep -v '^$' | head -80 > "$dir/perf-top.txt" || true
         rm -f "$dir"/perf.db*
     fi
-
-    for py in $PY_SIZES; do
-        [ "$py" = "$size" ] || continue
-        for workers in 1 16; do
-            rates=() rss=()
-            for run in $(seq 1 "$runs"); do
-                rm -f "$dir/py$workers".db*
-                /usr/bin/time -v -o "$dir/py$workers.time" "$VENV/bin/python" bench/python/ingest_baseline.py \
-                    "$dir/urls.txt" --db "$dir/py$workers.db" --workers "$workers" > "$dir/py$workers.json" 2> "$dir/py$workers.log"
-                rates+=("$(json_field articles_per_s < "$dir/py$workers.json")")
-                rss+=("$(rss_of "$dir/py$workers.time")")
-            done
-            record "python_w${workers}_articles_per_s" "$size" "$(median "${rates[@]}")" articles/s
-            record "python_w${workers}_peak_rss_mb" "$size" "$(maximum "${rss[@]}")" MB
-        done
-    done
 
     if [ "$outlets" -ge 1000 ] && [ ! -e "$OUT/warm.done" ]; then
         # Warm: the same feeds again, every one answering 304 to its If-None-Match.
