@@ -11,7 +11,9 @@
 //! Nothing changes for durability or for other connections: the rows are written inside the
 //! same transaction, before its `COMMIT`, and a rollback drops them with the rest.
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
+
+use super::insert_rows;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::related::TermId;
@@ -135,21 +137,34 @@ impl Unwritten {
     /// Writes every row, in key order, through `conn` (inside the transaction that added
     /// them). On an error the caller rolls back, which makes the rows moot.
     pub(super) fn write(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO terms (term, published, story_id, weight) VALUES (?1, ?2, ?3, ?4)",
-        )?;
         let postings = self
             .postings
             .take_sorted(|(term, p, _)| (*term, p.published, p.story_id));
-        for (term, p) in postings {
-            insert.execute(params![term, p.published, p.story_id, f64::from(p.weight)])?;
-        }
-        let mut insert = conn
-            .prepare_cached("INSERT OR IGNORE INTO bands (band_key, article_id) VALUES (?1, ?2)")?;
-        for (key, article) in self.bands.take_sorted(|(key, article, _)| (*key, *article)) {
-            insert.execute(params![key, article])?;
-        }
-        Ok(())
+        insert_rows(
+            conn,
+            "INSERT INTO terms (term, published, story_id, weight) VALUES",
+            "",
+            4,
+            postings,
+            |insert, at, (term, p)| {
+                insert.raw_bind_parameter(at, term)?;
+                insert.raw_bind_parameter(at + 1, p.published)?;
+                insert.raw_bind_parameter(at + 2, p.story_id)?;
+                insert.raw_bind_parameter(at + 3, f64::from(p.weight))
+            },
+        )?;
+        let bands = self.bands.take_sorted(|(key, article, _)| (*key, *article));
+        insert_rows(
+            conn,
+            "INSERT OR IGNORE INTO bands (band_key, article_id) VALUES",
+            "",
+            2,
+            bands,
+            |insert, at, (key, article)| {
+                insert.raw_bind_parameter(at, key)?;
+                insert.raw_bind_parameter(at + 1, article)
+            },
+        )
     }
 
     /// Forgets every row (the transaction rolled back).
