@@ -10,7 +10,7 @@ use futures_util::stream::{self, StreamExt};
 use url::Url;
 
 use super::assemble::Page;
-use super::cpu::on_cpu;
+use super::cpu::{on_cpu, Order};
 use crate::config::FeedConfig;
 use crate::extract::{decode_html, Extractor, SiteRules};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
@@ -167,6 +167,9 @@ pub(crate) fn fetch_pages(
     plan: Plan,
 ) -> StageFuture {
     Box::pin(async move {
+        // The feed's place in the extraction queue: ahead of every feed whose pages start
+        // later, so feeds reach the writer one by one instead of all at the end.
+        let order = Order::next();
         // Compiled once for all the feed's pages.
         let extractor = Arc::new(Extractor::lenient(&SiteRules {
             content: feed.extract_content.clone(),
@@ -184,7 +187,9 @@ pub(crate) fn fetch_pages(
                         _ => None,
                     };
                     let page = match link {
-                        Some(link) => fetch_page(&fetcher, &link, extractor, respect_robots).await,
+                        Some(link) => {
+                            fetch_page(&fetcher, &link, extractor, respect_robots, order).await
+                        }
                         None => Page::NotFetched,
                     };
                     if let Page::Failed(why) = &page {
@@ -205,8 +210,10 @@ pub(crate) fn fetch_pages(
             .filter(|(_, p)| matches!(p, Page::Failed(_)))
             .count();
         let fallback_url = plan.fallback_url;
-        let writes =
-            on_cpu(move || super::build_writes(&name, with_pages, &fallback_url, Utc::now())).await;
+        let writes = on_cpu(order, move || {
+            super::build_writes(&name, with_pages, &fallback_url, Utc::now())
+        })
+        .await;
         let writes = match writes {
             Ok(writes) => writes,
             Err(e) => {
@@ -234,6 +241,7 @@ async fn fetch_page(
     link: &str,
     extractor: Arc<Extractor>,
     respect_robots: bool,
+    order: Order,
 ) -> Page {
     let Ok(url) = Url::parse(link) else {
         return Page::Failed(format!("{link}: not a valid URL"));
@@ -263,7 +271,7 @@ async fn fetch_page(
         .as_deref()
         .is_some_and(|t| t.to_ascii_lowercase().contains("noarchive"));
     let content_language = fetched.content_language.clone();
-    let extracted = on_cpu(move || {
+    let extracted = on_cpu(order, move || {
         let html = decode_html(&fetched.body, fetched.content_type.as_deref());
         extractor.extract(&html, &fetched.final_url)
     })
