@@ -78,13 +78,17 @@ pub fn sanitize_html(html: &str, base: Option<&url::Url>) -> String {
         // ammonia can serialize a tree that an HTML parser nests differently (`<p><table>`:
         // the table closes the paragraph), so a second pass would change it. Clean until the
         // output parses back to itself, so stored HTML is stable when sanitized again
-        // downstream.
-        for _ in 0..3 {
-            let again = builder.clean(&clean).to_string();
-            if again == clean {
-                break;
+        // downstream. An output equal to its input is such a fixed point already (cleaning
+        // is deterministic): HTML that was clean before, as the extractor's often is, is
+        // parsed once instead of twice.
+        if clean != html {
+            for _ in 0..3 {
+                let again = builder.clean(&clean).to_string();
+                if again == clean {
+                    break;
+                }
+                clean = again;
             }
-            clean = again;
         }
         clean.trim().to_string()
     })

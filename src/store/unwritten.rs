@@ -12,10 +12,9 @@
 //! same transaction, before its `COMMIT`, and a rollback drops them with the rest.
 
 use rusqlite::Connection;
-
-use super::insert_rows;
 use rustc_hash::FxHashMap as HashMap;
 
+use super::insert_rows;
 use crate::related::TermId;
 
 /// One unwritten `terms` row.
