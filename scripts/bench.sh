@@ -12,8 +12,10 @@
 #   BENCH_VENV=target/bench-venv     Python venv (created from bench/python/requirements.txt)
 #   BENCH_PORT=18080                 port every synthetic outlet listens on
 #   BENCH_PERF=1                     also record `perf record -g` of the 10,000-article ingest
-#   BENCH_RUNS=3                     cold runs of each contender at sizes up to 10,000 (the
-#                                    median is reported; 50,000 runs once)
+#   BENCH_RUNS=3                     rounds at sizes up to 10,000, each running every
+#                                    contender once, back to back (medians reported, and the
+#                                    median of the per-round feedmix / Python ratios);
+#                                    50,000 runs once
 # Needs: cargo, python3, /usr/bin/time, wrk, nginx, curl (perf for BENCH_PERF).
 set -euo pipefail
 
