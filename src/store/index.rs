@@ -9,7 +9,6 @@ use rusqlite::{params, Connection, OptionalExtension};
 use rustc_hash::FxHashMap as HashMap;
 
 use super::band_filter::BandFilter;
-use super::insert_rows;
 use super::postings::PostingsCache;
 use super::unwritten::{Unwritten, UnwrittenPosting};
 use crate::dedup::{most_shared, CopyStore, StoredText};
@@ -324,18 +323,14 @@ impl IndexCache {
         let (counts, _) = uncounted_terms(conn)?;
         let mut counts: Vec<(TermId, i64)> = counts.into_iter().collect();
         counts.sort_unstable();
-        // `counts` holds each term once, so no statement upserts a term twice.
-        insert_rows(
-            conn,
-            "INSERT INTO term_df (term, df) VALUES",
-            "ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
-            2,
-            counts,
-            |upsert, at, (term, n)| {
-                upsert.raw_bind_parameter(at, term)?;
-                upsert.raw_bind_parameter(at + 1, n)
-            },
+        // One row per statement: a multi-row upsert would need a statement journal.
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO term_df (term, df) VALUES (?1, ?2)
+             ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
         )?;
+        for (term, n) in counts {
+            stmt.execute(params![term, n])?;
+        }
         conn.execute("UPDATE story_vectors SET counted = 1 WHERE counted = 0", [])?;
         self.pending.clear();
         self.pending_stories = 0;
@@ -716,19 +711,15 @@ fn write_related(
 ) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM related WHERE story_id = ?1 AND rank >= ?2")?
         .execute(params![story_id, from_rank as i64])?;
-    insert_rows(
-        conn,
-        "INSERT INTO related (story_id, rank, other_id, score) VALUES",
-        "",
-        4,
-        list.iter().enumerate().skip(from_rank),
-        |insert, at, (rank, (other, score))| {
-            insert.raw_bind_parameter(at, story_id)?;
-            insert.raw_bind_parameter(at + 1, rank as i64)?;
-            insert.raw_bind_parameter(at + 2, other)?;
-            insert.raw_bind_parameter(at + 3, f64::from(*score))
-        },
-    )
+    // One row per statement: `related` has foreign keys, whose check could abort a
+    // multi-row statement half-way, so SQLite would keep a statement journal for it.
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO related (story_id, rank, other_id, score) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (rank, (other, score)) in list.iter().enumerate().skip(from_rank) {
+        insert.execute(params![story_id, rank as i64, other, f64::from(*score)])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

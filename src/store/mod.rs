@@ -109,39 +109,60 @@ pub(super) fn exec(
 
 /// Rows per multi-row `INSERT` at most. A one-row statement pays its setup (bind, step,
 /// reset, cursor open) for every row: about as much as the row's own b-tree insert when the
-/// rows come sorted. Measured on the store bench's write path: 5.7 % fewer instructions
+/// rows come sorted. Measured on the store bench's write path: 5.4 % fewer instructions
 /// (BENCHMARKS.md, session 14).
 const ROWS_PER_INSERT: usize = 64;
 
-/// Inserts `rows`, in their order, with `head` ("INSERT ... INTO t (a, b) VALUES", plus any
-/// `ON CONFLICT` clause as `tail`) and `columns` placeholders a row. Rows go
+/// A row for [`insert_rows`]: a tuple of column values.
+pub(super) trait Row {
+    /// Placeholders the row takes.
+    const COLUMNS: usize;
+    /// Binds the values to parameters `at`, `at + 1`, ...
+    fn bind(self, statement: &mut rusqlite::Statement<'_>, at: usize) -> rusqlite::Result<()>;
+}
+
+macro_rules! tuple_row {
+    ($columns:literal: $($t:ident $i:tt),+) => {
+        impl<$($t: rusqlite::ToSql),+> Row for ($($t,)+) {
+            const COLUMNS: usize = $columns;
+            fn bind(self, statement: &mut rusqlite::Statement<'_>, at: usize) -> rusqlite::Result<()> {
+                $(statement.raw_bind_parameter(at + $i, self.$i)?;)+
+                Ok(())
+            }
+        }
+    };
+}
+tuple_row!(2: A 0, B 1);
+tuple_row!(3: A 0, B 1, C 2);
+tuple_row!(4: A 0, B 1, C 2, D 3);
+
+/// Inserts `rows`, in their order, with `head` ("INSERT OR ... INTO t (a, b) VALUES"). Rows go
 /// [`ROWS_PER_INSERT`] to a statement, and the remainder in power-of-two groups, so a table
-/// has at most seven statement shapes in the cache. `bind` binds one row's values from
-/// parameter index `at` on. Each row keeps the statement's semantics (`OR IGNORE` or an
-/// upsert applies row by row), exactly as one statement per row would.
-pub(super) fn insert_rows<R>(
+/// has at most seven statement shapes in the cache. Each row keeps the statement's conflict
+/// clause (`OR IGNORE` ignores that row alone).
+///
+/// `head` must not let a constraint abort the statement (plain `INSERT`, `OR ABORT`, an
+/// upsert): SQLite then keeps a statement journal to undo a half-done multi-row statement,
+/// which wrote 343 MB of temporary files in a 10,000-article pass. A foreign key does the
+/// same, whatever the clause. `OR IGNORE` and `OR FAIL` into a table without foreign keys
+/// need none; after a failure the caller rolls the whole transaction back anyway.
+pub(super) fn insert_rows<R: Row>(
     conn: &Connection,
     head: &str,
-    tail: &str,
-    columns: usize,
     rows: impl IntoIterator<Item = R>,
-    bind: impl Fn(&mut rusqlite::Statement<'_>, usize, R) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<()> {
-    let placeholders = format!("({})", vec!["?"; columns].join(", "));
-    let statement = |n: usize| {
-        conn.prepare_cached(&format!(
-            "{head} {} {tail}",
-            vec![placeholders.as_str(); n].join(", ")
-        ))
-    };
-    let mut group = Vec::with_capacity(ROWS_PER_INSERT);
+    let placeholders = format!("({})", vec!["?"; R::COLUMNS].join(", "));
     let write = |group: &mut Vec<R>| -> rusqlite::Result<()> {
-        let mut insert = statement(group.len())?;
+        let mut insert = conn.prepare_cached(&format!(
+            "{head} {}",
+            vec![placeholders.as_str(); group.len()].join(", ")
+        ))?;
         for (i, row) in group.drain(..).enumerate() {
-            bind(&mut insert, i * columns + 1, row)?;
+            row.bind(&mut insert, i * R::COLUMNS + 1)?;
         }
         insert.raw_execute().map(|_| ())
     };
+    let mut group = Vec::with_capacity(ROWS_PER_INSERT);
     for row in rows {
         group.push(row);
         if group.len() == ROWS_PER_INSERT {

@@ -994,26 +994,14 @@ fn multi_row_inserts_keep_order_and_per_row_semantics() {
         .unwrap();
     // 64 + 64 + 32 + 4 + 1 rows: two full statements and three remainder groups. Every
     // tenth row repeats the key of the row before it, inside one statement or across two.
-    let rows: Vec<(i64, i64)> = (0..165)
-        .map(|i| (if i % 10 == 9 { i - 1 } else { i }, 1))
+    let rows: Vec<(i64, i64, i64)> = (0..165)
+        .map(|i| (if i % 10 == 9 { i - 1 } else { i }, 1, i + 1))
         .collect();
-    let bind = |s: &mut rusqlite::Statement<'_>, at: usize, (k, n): (i64, i64)| {
-        s.raw_bind_parameter(at, k)?;
-        s.raw_bind_parameter(at + 1, n)
-    };
     // `OR IGNORE` ignores the repeated row alone; the first of two rows wins.
-    let seq = std::cell::Cell::new(0);
     insert_rows(
         &conn,
         "INSERT OR IGNORE INTO t (k, n, seq) VALUES",
-        "",
-        3,
         rows.clone(),
-        |s, at, row| {
-            seq.set(seq.get() + 1);
-            s.raw_bind_parameter(at + 2, seq.get())?;
-            bind(s, at, row)
-        },
     )
     .unwrap();
     let stored: Vec<(i64, i64)> = conn
@@ -1027,32 +1015,31 @@ fn multi_row_inserts_keep_order_and_per_row_semantics() {
     assert_eq!(stored.iter().map(|r| r.0).collect::<Vec<_>>(), distinct);
     // Rows went in in their order: row k (not its repeat) set the sequence number k + 1.
     assert!(stored.iter().all(|&(k, seq)| seq == k + 1), "{stored:?}");
-    // An upsert applies row by row too: each repeat adds one to its key's count.
-    insert_rows(
-        &conn,
-        "INSERT INTO t (k, n) VALUES",
-        "ON CONFLICT (k) DO UPDATE SET n = n + excluded.n",
-        2,
-        rows,
-        bind,
-    )
-    .unwrap();
     let total: i64 = conn
         .query_row("SELECT sum(n) FROM t", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(total, 149 + 165);
-    let twice: i64 = conn
-        .query_row("SELECT count(*) FROM t WHERE n = 3", [], |r| r.get(0))
+    assert_eq!(total, 149, "each distinct key once");
+    // `OR FAIL` stops at the first repeated key with a constraint error (the caller then
+    // rolls its transaction back); the rows before it in that statement stay.
+    let more: Vec<(i64, i64)> = (1000..1010)
+        .chain([1003])
+        .chain(1010..1020)
+        .map(|k| (k, 2))
+        .collect();
+    let err = insert_rows(&conn, "INSERT OR FAIL INTO t (k, n) VALUES", more).unwrap_err();
+    assert_eq!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::ConstraintViolation)
+    );
+    let kept: i64 = conn
+        .query_row("SELECT count(*) FROM t WHERE n = 2", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(twice, 16, "the 16 repeated keys counted three times");
+    assert_eq!(kept, 10, "the ten rows before the repeat");
     // Nothing at all is a no-op.
     insert_rows(
         &conn,
         "INSERT INTO t (k, n) VALUES",
-        "",
-        2,
-        Vec::new(),
-        bind,
+        Vec::<(i64, i64)>::new(),
     )
     .unwrap();
 }

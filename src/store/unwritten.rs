@@ -138,31 +138,18 @@ impl Unwritten {
     pub(super) fn write(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         let postings = self
             .postings
-            .take_sorted(|(term, p, _)| (*term, p.published, p.story_id));
+            .take_sorted(|(term, p, _)| (*term, p.published, p.story_id))
+            .map(|(term, p)| (term, p.published, p.story_id, f64::from(p.weight)));
         insert_rows(
             conn,
-            "INSERT INTO terms (term, published, story_id, weight) VALUES",
-            "",
-            4,
+            "INSERT OR FAIL INTO terms (term, published, story_id, weight) VALUES",
             postings,
-            |insert, at, (term, p)| {
-                insert.raw_bind_parameter(at, term)?;
-                insert.raw_bind_parameter(at + 1, p.published)?;
-                insert.raw_bind_parameter(at + 2, p.story_id)?;
-                insert.raw_bind_parameter(at + 3, f64::from(p.weight))
-            },
         )?;
         let bands = self.bands.take_sorted(|(key, article, _)| (*key, *article));
         insert_rows(
             conn,
             "INSERT OR IGNORE INTO bands (band_key, article_id) VALUES",
-            "",
-            2,
             bands,
-            |insert, at, (key, article)| {
-                insert.raw_bind_parameter(at, key)?;
-                insert.raw_bind_parameter(at + 1, article)
-            },
         )
     }
 
