@@ -62,35 +62,39 @@ impl Ord for Queued {
     }
 }
 
-/// The pool's queue: a max-heap of [`Queued`] (whose order is reversed, so the top is the
-/// lowest order and the earliest arrival) and the signal for idle threads.
+/// The jobs waiting: a max-heap of [`Queued`] (whose place is reversed, so the top is the
+/// lowest order and the earliest arrival), and how many jobs have arrived so far.
+#[derive(Default)]
+struct Waiting {
+    heap: BinaryHeap<Queued>,
+    arrived: u64,
+}
+
+/// The pool's queue and the signal for idle threads.
 #[derive(Default)]
 struct Queue {
-    jobs: Mutex<(BinaryHeap<Queued>, u64)>,
+    waiting: Mutex<Waiting>,
     ready: Condvar,
 }
 
 impl Queue {
     fn push(&self, order: Order, job: Job) {
-        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        let arrival = jobs.1;
-        jobs.1 += 1;
-        jobs.0.push(Queued {
-            place: Reverse((order, arrival)),
-            job,
-        });
-        drop(jobs);
+        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        let place = Reverse((order, waiting.arrived));
+        waiting.arrived += 1;
+        waiting.heap.push(Queued { place, job });
+        drop(waiting);
         self.ready.notify_one();
     }
 
     /// The next job, waiting for one if there is none.
     fn pop(&self) -> Job {
-        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
         loop {
-            if let Some(next) = jobs.0.pop() {
+            if let Some(next) = waiting.heap.pop() {
                 return next.job;
             }
-            jobs = self.ready.wait(jobs).unwrap_or_else(|p| p.into_inner());
+            waiting = self.ready.wait(waiting).unwrap_or_else(|p| p.into_inner());
         }
     }
 }
@@ -215,7 +219,7 @@ mod tests {
             (queue.pop())();
         }
         assert_eq!(*ran.lock().unwrap(), ["o1", "o2", "y1", "y2"]);
-        assert!(queue.jobs.lock().unwrap().0.is_empty());
+        assert!(queue.waiting.lock().unwrap().heap.is_empty());
     }
 
     #[cfg(target_os = "linux")]
