@@ -55,9 +55,13 @@ pub fn item_identity(
     title: Option<&str>,
     published: Option<i64>,
 ) -> String {
-    let keys = item_keys(feed, guid, link, title, published);
-    keys.guid
-        .or(keys.url)
+    // The GUID key wins whenever there is one; only without one are the URL and headline
+    // keys computed.
+    if let Some(guid) = guid.map(str::trim).filter(|g| !g.is_empty()) {
+        return format!("guid:{feed}:{guid}");
+    }
+    let keys = item_keys(feed, None, link, title, published);
+    keys.url
         .or(keys.title)
         .unwrap_or_else(|| format!("none:{feed}"))
 }

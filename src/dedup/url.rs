@@ -83,12 +83,21 @@ pub fn canonical_url(raw: &str) -> Option<String> {
 /// distinct articles.
 pub fn preferred_canonical_url(link: &str, rel_canonical: Option<&str>) -> Option<String> {
     let own = canonical_url(link);
-    let Some(rel) = rel_canonical.and_then(canonical_url) else {
+    let rel_key = |rel: &str| match &own {
+        // Canonicalized once when the page names the feed's link as written.
+        Some(key) if rel.trim() == link.trim() => Some(key.clone()),
+        _ => canonical_url(rel),
+    };
+    let Some(rel) = rel_canonical.and_then(rel_key) else {
         return own;
     };
     let Some(own_key) = own else {
         return Some(rel);
     };
+    if rel == own_key {
+        // The usual case, the page naming the link the feed gave: the same key either way.
+        return Some(own_key);
+    }
     let same_site = site_of(&own_key) == site_of(&rel);
     let is_home = Url::parse(&rel).is_ok_and(|u| u.path() == "/" && u.query().is_none());
     if same_site && !is_home {
