@@ -35,10 +35,7 @@ pub(crate) fn capped_input(html: &str) -> &str {
                 // Self-closing: the last byte before the tag's `>` (or the input's end) is `/`.
                 let close = memchr::memchr(b'>', &bytes[end..]).map_or(bytes.len(), |e| end + e);
                 let self_closing = close > end && bytes[close - 1] == b'/';
-                let unclosed = UNCLOSED_TAGS
-                    .iter()
-                    .any(|t| t.as_bytes().eq_ignore_ascii_case(name));
-                if !unclosed && !self_closing {
+                if !is_unclosed(name) && !self_closing {
                     depth += 1;
                     if depth > MAX_NESTING {
                         return &html[..start];
@@ -49,6 +46,20 @@ pub(crate) fn capped_input(html: &str) -> &str {
         }
     }
     html
+}
+
+/// Whether `name` (ASCII letters and digits) is one of [`UNCLOSED_TAGS`], in any case. Every
+/// tag of every page is looked up, so the name is lower-cased once into a small buffer and
+/// compared as bytes (a length mismatch ends a comparison at once), not case-folded against
+/// each entry in turn.
+fn is_unclosed(name: &[u8]) -> bool {
+    let mut buf = [0u8; 8];
+    let Some(lower) = buf.get_mut(..name.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    UNCLOSED_TAGS.iter().any(|t| t.as_bytes() == &*lower)
 }
 
 /// Largest char boundary of `s` at or below `at`.
@@ -71,6 +82,15 @@ mod tests {
         let normal = "<div><p>a<br><img src=x><p>b</div>".repeat(5000);
         assert_eq!(capped_input(&normal), normal);
         assert_eq!(capped_input("é<"), "é<");
+    }
+
+    #[test]
+    fn every_unclosed_tag_fits_the_lookup_buffer_and_is_found_in_any_case() {
+        for tag in UNCLOSED_TAGS {
+            assert!(is_unclosed(tag.as_bytes()) && is_unclosed(tag.to_uppercase().as_bytes()));
+        }
+        assert!(!is_unclosed(b"div") && !is_unclosed(b"linkage") && !is_unclosed(b""));
+        assert!(!is_unclosed(b"sourcesource"));
     }
 
     /// The definition before memchr: a byte at a time.
