@@ -87,8 +87,7 @@ pub fn choose_body(feed_html: Option<&str>, page: &Article) -> BodySource {
     if feed_words == 0 {
         return BodySource::Page;
     }
-    let lower = feed_text.to_lowercase();
-    let teaser = TEASER_ENDINGS.iter().any(|e| lower.trim_end().ends_with(e));
+    let teaser = ends_like_teaser(&feed_text);
     let margin = if teaser {
         feed_words
     } else {
@@ -99,6 +98,22 @@ pub fn choose_body(feed_html: Option<&str>, page: &Article) -> BodySource {
     } else {
         BodySource::Feed
     }
+}
+
+/// Whether `text` ends with one of [`TEASER_ENDINGS`], in any case. Only its last characters
+/// are lower-cased: each lower-cases to at least one character, so the lower-cased end of the
+/// whole text is made from them (a final capital sigma may lower-case differently without
+/// the letters before it, but no ending holds a sigma).
+fn ends_like_teaser(text: &str) -> bool {
+    const TAIL_CHARS: usize = 32;
+    let text = text.trim_end();
+    let start = text
+        .char_indices()
+        .rev()
+        .nth(TAIL_CHARS - 1)
+        .map_or(0, |(at, _)| at);
+    let lower = text[start..].to_lowercase();
+    TEASER_ENDINGS.iter().any(|e| lower.ends_with(e))
 }
 
 /// The first whole paragraphs of `text` (blank-line separated) up to about `max_words`;
@@ -192,6 +207,34 @@ mod tests {
         Article {
             text: text.to_string(),
             ..Article::default()
+        }
+    }
+
+    #[test]
+    fn teaser_endings_are_found_as_in_the_whole_lower_cased_text() {
+        let whole = |t: &str| {
+            let lower = t.to_lowercase();
+            TEASER_ENDINGS.iter().any(|e| lower.trim_end().ends_with(e))
+        };
+        let long = "Word ".repeat(40);
+        let starts = ["", "x", "ΟΔΥΣΣΕΥΣ ", "İİİ ", long.as_str()];
+        let endings = TEASER_ENDINGS
+            .iter()
+            .copied()
+            .chain([
+                "READ MORE",
+                "Continue Reading",
+                "LIRE LA SUITE",
+                "Weiterlesen",
+            ])
+            .chain(["more", "ΣΑΣ", "İ…", "reading.", "\u{2026}x", "read  more"]);
+        for start in starts {
+            for ending in endings.clone() {
+                for trailing in ["", " \n\t", "\u{a0}"] {
+                    let text = format!("{start}{ending}{trailing}");
+                    assert_eq!(ends_like_teaser(&text), whole(&text), "{text:?}");
+                }
+            }
         }
     }
 
