@@ -1,7 +1,7 @@
 //! Turns the chosen subtrees into article HTML (before sanitizing) and plain text:
 //! blocks separated by a blank line, whitespace collapsed, soft hyphens removed.
 
-use super::dom::{Dom, Kind};
+use super::dom::{attrs_of, Dom, Kind};
 use super::hints::is_block;
 use super::images::image_source;
 use super::stats::Stats;
@@ -56,7 +56,7 @@ const HTML_TAGS: &[&str] = &[
     "ul",
 ];
 /// Attributes copied to the article HTML (the sanitizer has the last word).
-const HTML_ATTRS: &[&str] = &[
+const HTML_ATTRS: [&str; 8] = [
     "href", "title", "alt", "datetime", "colspan", "rowspan", "lang", "dir",
 ];
 
@@ -131,8 +131,12 @@ impl Writer<'_, '_> {
             if (!first || starts_ws) && !self.line.is_empty() && !self.line.ends_with([' ', '\n']) {
                 self.line.push(' ');
             }
-            self.line
-                .extend(word.chars().filter(|&c| c != '\u{ad}' && c != '\u{200b}'));
+            if word.contains(['\u{ad}', '\u{200b}']) {
+                self.line
+                    .extend(word.chars().filter(|&c| c != '\u{ad}' && c != '\u{200b}'));
+            } else {
+                self.line.push_str(word);
+            }
             first = false;
         }
         if ends_ws && !self.line.is_empty() && !self.line.ends_with([' ', '\n']) {
@@ -197,8 +201,13 @@ impl Writer<'_, '_> {
     fn open_tag(&mut self, i: usize, tag: &str) {
         self.html.push('<');
         self.html.push_str(tag);
-        for name in HTML_ATTRS {
-            if let Some(v) = self.dom.attr(i, name) {
+        // One pass over the element's attributes finds all eight.
+        let values = self
+            .dom
+            .element(i)
+            .map_or([None; HTML_ATTRS.len()], |e| attrs_of(e, HTML_ATTRS));
+        for (name, v) in HTML_ATTRS.iter().zip(values) {
+            if let Some(v) = v {
                 self.html.push(' ');
                 self.html.push_str(name);
                 self.html.push_str("=\"");
@@ -249,23 +258,70 @@ pub(crate) fn render_plain(text: &str) -> Rendered {
     }
 }
 
+/// Writes `s` escaped for HTML text (or a double-quoted attribute), without soft hyphens.
+/// Runs of other characters are copied whole: a page's text used to go through here a
+/// character at a time. Every character handled is ASCII but the soft hyphen, whose UTF-8
+/// form (C2 AD) starts with a lead byte, so each cut falls on a character boundary.
 fn escape_into(out: &mut String, s: &str, attr: bool) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attr => out.push_str("&quot;"),
-            '\u{ad}' => {}
-            c => out.push(c),
-        }
+    let bytes = s.as_bytes();
+    let (mut plain, mut at) = (0, 0);
+    while at < bytes.len() {
+        let (replacement, len) = match bytes[at] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' if attr => ("&quot;", 1),
+            0xC2 if bytes.get(at + 1) == Some(&0xAD) => ("", 2),
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[plain..at]);
+        out.push_str(replacement);
+        at += len;
+        plain = at;
     }
+    out.push_str(&s[plain..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use scraper::Html;
+
+    #[test]
+    fn escaping_copies_runs_as_the_character_at_a_time_version_wrote_them() {
+        fn reference(s: &str, attr: bool) -> String {
+            let mut out = String::new();
+            for c in s.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' if attr => out.push_str("&quot;"),
+                    '\u{ad}' => {}
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+        for s in [
+            "",
+            "plain",
+            "a & b < c > d \"q\" 'e'",
+            "soft\u{ad}hyphen\u{ad}",
+            "\u{ad}\u{ad}&",
+            "\u{a0}\u{c2}\u{2026} \u{e9} \u{ac} \u{c2}\u{ad}",
+            "قال&lt;",
+        ] {
+            for attr in [false, true] {
+                let mut out = String::from(">");
+                escape_into(&mut out, s, attr);
+                assert_eq!(out, format!(">{}", reference(s, attr)), "{s:?}");
+            }
+        }
+    }
 
     #[test]
     fn blocks_are_separated_and_whitespace_collapsed() {
