@@ -75,15 +75,28 @@ pub(crate) struct Stats {
 fn text_counts(text: &str) -> (u32, u32) {
     let (mut shown, mut words, mut commas) = (0u32, 0u32, 0u32);
     let mut in_word = false;
-    for ch in text.chars() {
-        if ch.is_whitespace() {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // An ASCII byte is a whole character (and the ASCII whitespace is 09-0D and space);
+        // only the others are decoded.
+        let (space, comma, len) = match bytes[at] {
+            b if b.is_ascii() => (matches!(b, b'\t'..=b'\r' | b' '), b == b',', 1),
+            _ => {
+                let ch = text[at..].chars().next().expect("at a character boundary");
+                let comma = matches!(ch, '،' | '，' | '、');
+                (ch.is_whitespace(), comma, ch.len_utf8())
+            }
+        };
+        at += len;
+        if space {
             in_word = false;
             continue;
         }
         words += u32::from(!in_word);
         in_word = true;
         shown += 1;
-        commas += u32::from(matches!(ch, ',' | '،' | '，' | '、'));
+        commas += u32::from(comma);
     }
     // One per inner whitespace run: words - 1.
     ((shown + words).saturating_sub(1), commas)
@@ -161,6 +174,8 @@ mod tests {
             "中文，句子、结束",
             ",,, ,",
             "  lead and trail  \r\n",
+            "\u{b}vt\u{c}ff\u{85}nel\u{2028}ls\u{1f}us\u{7f}",
+            "é,è , ,é",
         ] {
             let commas = text
                 .chars()
