@@ -830,6 +830,51 @@ fn new_stories_are_counted_into_term_df_in_bulk() {
 }
 
 #[test]
+fn frequencies_stay_exact_when_a_new_database_knows_every_term_df_row() {
+    // A new database has no `term_df` rows, so the cache knows every row this connection
+    // writes and looks none up. Stories left uncounted by an earlier run are read back at the
+    // restart without their terms being numbered; their flush must number them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let linking = crate::related::RelatedConfig::default();
+    let write = |store: &mut Store, n: usize, words: &[String]| {
+        let feed = store.feed("a").unwrap().id;
+        let text = words.join(" ");
+        store
+            .write_feed_batch(
+                feed,
+                &[story_write(&format!("s{n}"), &words[..3].join(" "), &text)],
+                &fetched(),
+                &next(),
+                &linking,
+                now(),
+            )
+            .unwrap();
+    };
+    let mut store = Store::open(&path).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    // Ten stories of words no later story uses.
+    for n in 0..10 {
+        let words: Vec<String> = (0..12).map(|i| format!("early{}", n * 12 + i)).collect();
+        write(&mut store, n, &words);
+    }
+    drop(store);
+    let mut store = Store::open(&path).unwrap();
+    let mut n = 10;
+    while df_table(&store).is_empty() {
+        let words: Vec<String> = (0..12).map(|i| word(n * 7 + i)).collect();
+        write(&mut store, n, &words);
+        n += 1;
+        assert!(n < 1_000, "uncounted stories were never flushed");
+    }
+    let recount = df_recount(&store);
+    let terms: Vec<i64> = recount.keys().copied().collect();
+    let expected: Vec<u64> = recount.values().map(|df| *df as u64).collect();
+    assert_eq!(df_seen(&store, &terms), expected);
+    assert_eq!(df_effective(&store), recount);
+}
+
+#[test]
 fn an_article_another_feed_stored_meanwhile_is_not_stored_again() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
