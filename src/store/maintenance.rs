@@ -48,6 +48,26 @@ impl Store {
             "DELETE FROM related WHERE story_id IN (SELECT id FROM temp.doomed)
                  OR other_id IN (SELECT id FROM temp.doomed)",
         )?;
+        // A surviving list that linked a pruned story now has a gap in its ranks. The
+        // writer takes a list's n-th entry to be rank n (it rewrites a list from the rank
+        // where a new story enters it), so the ranks are closed up again.
+        tx.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS relinked
+                 (story_id INTEGER, rank INTEGER, other_id INTEGER, score REAL)",
+            [],
+        )
+        .map_err(|e| err(&path, e))?;
+        run("DELETE FROM temp.relinked")?;
+        run("INSERT INTO temp.relinked (story_id, rank, other_id, score)
+                 SELECT story_id, ROW_NUMBER() OVER (PARTITION BY story_id ORDER BY rank) - 1,
+                        other_id, score
+                 FROM related WHERE story_id IN
+                     (SELECT story_id FROM related GROUP BY story_id
+                      HAVING MAX(rank) + 1 != COUNT(*))")?;
+        run("DELETE FROM related WHERE story_id IN (SELECT story_id FROM temp.relinked)")?;
+        run("INSERT INTO related (story_id, rank, other_id, score)
+                 SELECT story_id, rank, other_id, score FROM temp.relinked")?;
+        run("DELETE FROM temp.relinked")?;
         run("DELETE FROM bands WHERE article_id IN
                  (SELECT id FROM articles WHERE story_id IN (SELECT id FROM temp.doomed))")?;
         let articles = run("DELETE FROM articles WHERE story_id IN (SELECT id FROM temp.doomed)")?;

@@ -287,6 +287,66 @@ fn prune_removes_old_stories_and_their_index_rows() {
 }
 
 #[test]
+fn prune_closes_up_the_ranks_of_lists_that_linked_a_pruned_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    let feed = store.feed("a").unwrap();
+    let story = |identity: &str, days_old: i64| {
+        let mut r = record(identity, &format!("Story {identity}"));
+        r.published = now() - chrono::Duration::days(days_old);
+        ArticleWrite::New {
+            record: r,
+            story: None,
+            prepared: None,
+        }
+    };
+    let writes = [
+        story("old", 40),
+        story("x", 1),
+        story("q", 1),
+        story("y", 1),
+    ];
+    let linking = crate::related::RelatedConfig::default();
+    store
+        .write_feed_batch(feed.id, &writes, &fetched(), &next(), &linking, now())
+        .unwrap();
+    let id = |identity: &str| -> i64 {
+        store
+            .conn
+            .query_row(
+                "SELECT story_id FROM articles WHERE identity = ?1",
+                [identity],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let (old, x, q, y) = (id("old"), id("x"), id("q"), id("y"));
+    // Lists as linking would leave them: the old story ranked first in x's, last in y's.
+    store
+        .conn
+        .execute_batch(&format!(
+            "DELETE FROM related;
+             INSERT INTO related (story_id, rank, other_id, score) VALUES
+                 ({x}, 0, {old}, 0.9), ({x}, 1, {q}, 0.8), ({x}, 2, {y}, 0.7),
+                 ({y}, 0, {q}, 0.9), ({y}, 1, {old}, 0.5);"
+        ))
+        .unwrap();
+    store.prune(now() - chrono::Duration::days(30)).unwrap();
+    let rows: Vec<(i64, i64, i64)> = store
+        .conn
+        .prepare("SELECT story_id, rank, other_id FROM related ORDER BY story_id, rank")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let mut expected = vec![(x, 0, q), (x, 1, y), (y, 0, q)];
+    expected.sort();
+    assert_eq!(rows, expected);
+}
+
+#[test]
 fn backup_is_a_readable_copy() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("t.db")).unwrap();
