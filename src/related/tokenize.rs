@@ -89,7 +89,8 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
     for piece in pieces(text) {
         let word = if piece.is_ascii() {
             buf.clear();
-            buf.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            buf.push_str(piece);
+            buf.make_ascii_lowercase();
             Cow::Borrowed(buf.as_str())
         } else {
             Cow::Owned(fold(&piece.to_lowercase()))
@@ -155,7 +156,8 @@ fn for_each_indexable(text: &str, lang: Lang, mut f: impl FnMut(&str, &str)) {
     for piece in pieces(text) {
         let raw: Cow<'_, str> = if piece.is_ascii() {
             buf.clear();
-            buf.extend(piece.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            buf.push_str(piece);
+            buf.make_ascii_lowercase();
             Cow::Borrowed(buf.as_str())
         } else {
             Cow::Owned(piece.to_lowercase())
