@@ -6,7 +6,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::fingerprint::{band_keys, fingerprint_shingles};
-use super::shingle::{overlap, shingles};
+use super::shingle::{overlap, shingles, shingles_of_words};
 
 /// Candidates (by shared band count) verified per new article: bounds the work per ingest.
 pub const MAX_VERIFIED: usize = 8;
@@ -85,7 +85,16 @@ pub struct TextPrint {
 impl TextPrint {
     /// Shingles and fingerprints `text`.
     pub fn of(text: &str) -> TextPrint {
-        let shingles = shingles(text);
+        Self::of_shingles(shingles(text))
+    }
+
+    /// [`TextPrint::of`] a text whose words' hashes, in order, are `words` (as
+    /// [`crate::related::term_vector_and_words`] gives them).
+    pub fn of_words(words: &[u64]) -> TextPrint {
+        Self::of_shingles(shingles_of_words(words))
+    }
+
+    fn of_shingles(shingles: HashSet<u64>) -> TextPrint {
         let band_keys = band_keys(&fingerprint_shingles(&shingles));
         TextPrint {
             shingles,

@@ -20,5 +20,5 @@ pub use identity::{
     content_hash, item_identity, item_keys, resolve_identity, Identity, ItemKeys, KnownArticle,
 };
 pub use memory::MemoryBands;
-pub use shingle::{is_copy, overlap, shingles, Overlap};
+pub use shingle::{is_copy, overlap, shingles, shingles_of_words, Overlap};
 pub use url::{canonical_url, preferred_canonical_url};

@@ -25,6 +25,11 @@ pub fn shingles(text: &str) -> HashSet<u64> {
         hashes.push(stable_hash(w.as_bytes()));
         true
     });
+    shingles_of_words(&hashes)
+}
+
+/// [`shingles`] of a text whose words' [`stable_hash`]es, in order, are `hashes`.
+pub fn shingles_of_words(hashes: &[u64]) -> HashSet<u64> {
     hashes
         .windows(SHINGLE_WORDS.min(hashes.len()).max(1))
         .map(|w| w.iter().fold(0u64, |h, x| mix(h.rotate_left(17) ^ x)))

@@ -19,8 +19,8 @@ pub use memory::MemoryIndex;
 pub use store::{Posting, RelatedStore, StoredDoc};
 pub use tokenize::{detect_language, tokenize, tokenize_as, words, Lang};
 pub use vector::{
-    cosine, idf, posted_terms, term_id, term_vector, TermId, TermVector, MAX_TERMS, POSTED_TERMS,
-    TITLE_WEIGHT,
+    cosine, idf, posted_terms, term_id, term_vector, term_vector_and_words, TermId, TermVector,
+    MAX_TERMS, POSTED_TERMS, TITLE_WEIGHT,
 };
 
 /// Default minimum score: a TF-IDF cosine of 0.15.

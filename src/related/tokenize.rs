@@ -146,12 +146,7 @@ pub fn for_each_term_id(text: &str, lang: Lang, mut f: impl FnMut(TermId)) {
 /// stop words and words of one character left out. An ASCII word is lower-cased into one
 /// reused buffer.
 fn for_each_indexable(text: &str, lang: Lang, mut f: impl FnMut(&str, &str)) {
-    let stop: Option<&HashSet<&str>> = match lang {
-        Lang::English => Some(english()),
-        Lang::French => Some(french()),
-        Lang::Arabic => Some(arabic()),
-        Lang::Other => None,
-    };
+    let stop = stop_words(lang);
     let mut buf = String::new();
     for piece in pieces(text) {
         let raw: Cow<'_, str> = if piece.is_ascii() {
@@ -169,6 +164,73 @@ fn for_each_indexable(text: &str, lang: Lang, mut f: impl FnMut(&str, &str)) {
         };
         if is_term(&folded) && !stop.is_some_and(|s| s.contains(folded.as_ref())) {
             f(&raw, &folded);
+        }
+    }
+}
+
+/// The stop words of `lang`, if it has a list.
+fn stop_words(lang: Lang) -> Option<&'static HashSet<&'static str>> {
+    match lang {
+        Lang::English => Some(english()),
+        Lang::French => Some(french()),
+        Lang::Arabic => Some(arabic()),
+        Lang::Other => None,
+    }
+}
+
+/// [`for_each_word`] and [`for_each_term_id`] over `text` in one pass: `word` gets the
+/// [`stable_hash`] of each word `for_each_word` gives, `term` each term id `for_each_term_id`
+/// gives, each in order. A story's fingerprint hashes its body's words and its vector takes
+/// the body's terms: split, lower-cased and folded once, an ASCII word is also hashed once
+/// (as written it is its own folded form, the key of its stem's id and, unstemmed, its id).
+pub fn for_each_word_and_term_id(
+    text: &str,
+    lang: Lang,
+    mut word: impl FnMut(u64),
+    mut term: impl FnMut(TermId),
+) {
+    let stemmer = stemmer(lang);
+    let stop = stop_words(lang);
+    let mut buf = String::new();
+    for piece in pieces(text) {
+        let raw: Cow<'_, str> = if piece.is_ascii() {
+            buf.clear();
+            buf.push_str(piece);
+            buf.make_ascii_lowercase();
+            Cow::Borrowed(buf.as_str())
+        } else {
+            Cow::Owned(piece.to_lowercase())
+        };
+        let folded: Cow<'_, str> = if raw.is_ascii() {
+            Cow::Borrowed(&raw)
+        } else {
+            Cow::Owned(fold(&raw))
+        };
+        if folded.is_empty() {
+            continue;
+        }
+        let folded_hash = stable_hash(folded.as_bytes());
+        word(folded_hash);
+        if !is_term(&folded) || stop.is_some_and(|s| s.contains(folded.as_ref())) {
+            continue;
+        }
+        let id = match (&stemmer, lang) {
+            (Some(stemmer), _) => {
+                let key = if raw == folded {
+                    folded_hash
+                } else {
+                    stable_hash(raw.as_bytes())
+                };
+                stem_id_keyed(lang, stemmer, &raw, key)
+            }
+            (None, Lang::Arabic) => Some(stem_arabic(&folded))
+                .filter(|stem| is_term(stem))
+                .map(|stem| term_id(&stem)),
+            // `term_id(folded)`, already hashed.
+            _ => Some(folded_hash as TermId),
+        };
+        if let Some(id) = id {
+            term(id);
         }
     }
 }
@@ -196,8 +258,13 @@ const ID_MEMO: usize = 65_536;
 /// The id of `fold(stemmer.stem(raw))`, `None` when that stem is too short to be a term;
 /// remembered.
 fn stem_id_cached(lang: Lang, stemmer: &Stemmer, raw: &str) -> Option<TermId> {
+    stem_id_keyed(lang, stemmer, raw, stable_hash(raw.as_bytes()))
+}
+
+/// [`stem_id_cached`] with the memo's key, `stable_hash(raw)`, already computed.
+fn stem_id_keyed(lang: Lang, stemmer: &Stemmer, raw: &str, key: u64) -> Option<TermId> {
     static IDS: Memo<u64, Option<TermId>> = OnceLock::new();
-    remembered(&IDS, lang, &stable_hash(raw.as_bytes()), ID_MEMO, || {
+    remembered(&IDS, lang, &key, ID_MEMO, || {
         let stem = fold(&stemmer.stem(raw));
         is_term(&stem).then(|| term_id(&stem))
     })

@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::tokenize::{detect_language, for_each_term_id, Lang};
+use super::tokenize::{detect_language, for_each_term_id, for_each_word_and_term_id, Lang};
 use crate::dedup::stable_hash;
 
 /// A headline term counts as this many body occurrences: headlines name the event.
@@ -43,12 +43,36 @@ impl TermVector {
 /// Builds the term vector of a story from its headline and body text. `lang` is the declared
 /// language tag if any; otherwise the language is detected from the text.
 pub fn term_vector(title: &str, text: &str, lang: Option<&str>) -> TermVector {
-    let lang = lang
-        .and_then(Lang::from_tag)
-        .unwrap_or_else(|| detect_language(&format!("{title}\n{text}")));
+    let lang = language(title, text, lang);
     let mut tf: FxHashMap<TermId, f32> = FxHashMap::default();
     for_each_term_id(title, lang, |t| *tf.entry(t).or_default() += TITLE_WEIGHT);
     for_each_term_id(text, lang, |t| *tf.entry(t).or_default() += 1.0);
+    weighted(tf)
+}
+
+/// [`term_vector`], also calling `word` with the hash of each word of `text` as
+/// [`crate::dedup::shingles`] hashes them: one pass over the body gives both.
+pub fn term_vector_and_words(
+    title: &str,
+    text: &str,
+    lang: Option<&str>,
+    word: impl FnMut(u64),
+) -> TermVector {
+    let lang = language(title, text, lang);
+    let mut tf: FxHashMap<TermId, f32> = FxHashMap::default();
+    for_each_term_id(title, lang, |t| *tf.entry(t).or_default() += TITLE_WEIGHT);
+    for_each_word_and_term_id(text, lang, word, |t| *tf.entry(t).or_default() += 1.0);
+    weighted(tf)
+}
+
+/// The declared language, else the one detected from the story's text.
+fn language(title: &str, text: &str, lang: Option<&str>) -> Lang {
+    lang.and_then(Lang::from_tag)
+        .unwrap_or_else(|| detect_language(&format!("{title}\n{text}")))
+}
+
+/// The vector of term counts `tf`: weights `1 + ln(tf)`, the heaviest [`MAX_TERMS`] kept.
+fn weighted(tf: FxHashMap<TermId, f32>) -> TermVector {
     let mut terms: Vec<(TermId, f32)> = tf.into_iter().map(|(t, f)| (t, 1.0 + f.ln())).collect();
     if terms.len() > MAX_TERMS {
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

@@ -10,7 +10,7 @@ use super::index::{insert_bands, insert_story_doc, SqlIndex};
 use super::{err, exec, Result, Store};
 use crate::dedup::{find_copy_of, TextPrint};
 use crate::model::Enclosure;
-use crate::related::{find_related, term_vector, NewDoc, RelatedConfig, TermVector};
+use crate::related::{find_related, term_vector_and_words, NewDoc, RelatedConfig, TermVector};
 
 /// An article ready to be stored (body already extracted and sanitized).
 #[derive(Debug, Clone, PartialEq)]
@@ -90,9 +90,17 @@ pub struct Prepared {
 impl Prepared {
     /// Prepares `record`.
     pub fn of(record: &ArticleRecord) -> Prepared {
+        // One pass over the body gives its vector's terms and its fingerprint's words.
+        let mut words = Vec::new();
+        let vector = term_vector_and_words(
+            &record.title,
+            &record.content_text,
+            record.lang.as_deref(),
+            |w| words.push(w),
+        );
         Prepared {
-            print: (!record.content_text.is_empty()).then(|| TextPrint::of(&record.content_text)),
-            vector: term_vector(&record.title, &record.content_text, record.lang.as_deref()),
+            print: (!record.content_text.is_empty()).then(|| TextPrint::of_words(&words)),
+            vector,
         }
     }
 }

@@ -1148,3 +1148,54 @@ fn multi_row_inserts_keep_order_and_per_row_semantics() {
     )
     .unwrap();
 }
+
+#[test]
+fn one_pass_preparation_gives_the_fingerprint_and_vector_of_two() {
+    // Every story of a real corpus, and texts in the other tokenizer paths: French, Arabic,
+    // an unstemmed language, an undeclared one, combining marks, digits and empty bodies.
+    let corpus = std::fs::read_to_string("../shared/corpus/stories/ecbplus.jsonl")
+        .expect("the shared story corpus");
+    let mut texts: Vec<(String, String)> = corpus
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            (field("title"), field("text"))
+        })
+        .collect();
+    assert!(texts.len() > 900);
+    for (title, text) in [
+        (
+            "L'élection à Paris",
+            "Les électeurs ont voté dimanche; l'Œuvre réservée aux abonnés.",
+        ),
+        (
+            "قال الرئيس",
+            "قال الرئيس إن الانتخابات ستجرى في ١٢ مايو، وأكدت الحكومة ذلك.",
+        ),
+        (
+            "Straße",
+            "Die Straße wurde gesperrt, weil Bauarbeiten 2026 beginnen.",
+        ),
+        (
+            "Cafe\u{301}",
+            "Cafe\u{301} e\u{301}le\u{300}ve \u{301}\u{301} x 7 éé",
+        ),
+        ("", ""),
+        ("Only a title", ""),
+    ] {
+        texts.push((title.to_string(), text.to_string()));
+    }
+    for (title, text) in &texts {
+        for lang in [Some("en"), Some("fr"), Some("ar"), Some("de"), None] {
+            let mut r = record("x", title);
+            r.content_text = text.clone();
+            r.lang = lang.map(str::to_string);
+            let prepared = Prepared::of(&r);
+            let print = (!text.is_empty()).then(|| crate::dedup::TextPrint::of(text));
+            assert_eq!(prepared.print, print, "{lang:?} {title}");
+            let vector = crate::related::term_vector(title, text, lang);
+            assert_eq!(prepared.vector, vector, "{lang:?} {title}");
+        }
+    }
+}
