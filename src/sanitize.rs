@@ -334,6 +334,9 @@ fn flush_paragraph(current: &mut String, paragraphs: &mut Vec<String>) {
 
 /// Collapses runs of whitespace to one space and trims the ends.
 pub fn collapse_whitespace(text: &str) -> String {
+    if is_collapsed(text) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -342,6 +345,27 @@ pub fn collapse_whitespace(text: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// Whether `text` is already collapsed: ASCII, no whitespace at either end, and no
+/// whitespace but single spaces. Most paragraphs and titles are, and are then copied whole
+/// instead of word by word.
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Other whitespace, at the ends too, is refused in the loop.
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') || !text.is_ascii() {
+        return false;
+    }
+    let mut space = false;
+    for &b in bytes {
+        match b {
+            b' ' if space => return false,
+            b' ' => space = true,
+            b'\t'..=b'\r' => return false,
+            _ => space = false,
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -370,6 +394,16 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::test_runner::Config { cases: 2000, ..Default::default() })]
+        /// Text already collapsed is returned as it is; anything else goes word by word, and
+        /// both give what joining the whitespace-split words gives.
+        #[test]
+        fn collapsing_matches_joining_the_words(
+            text in "[a-z ,\t\n\r\u{0b}\u{0c}\u{85}\u{a0}\u{2028}\u{3000}é]{0,24}"
+        ) {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            proptest::prop_assert_eq!(collapse_whitespace(&text), words.join(" "));
+        }
+
         /// The shortcut for text without markup gives what the parser gives, for text with
         /// every kind of whitespace, carriage returns, soft hyphens, byte order marks,
         /// controls and non-ASCII letters (and markup, which must take the parser).
