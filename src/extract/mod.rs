@@ -189,7 +189,8 @@ impl Extractor {
         if elements.is_empty() {
             return flags;
         }
-        let set: std::collections::HashSet<_> = elements.iter().copied().collect();
+        // Every node of the page is looked up: Fx, not SipHash, for a pointer key.
+        let set: rustc_hash::FxHashSet<_> = elements.iter().copied().collect();
         for (i, flag) in flags.iter_mut().enumerate() {
             *flag = dom
                 .element(i)
