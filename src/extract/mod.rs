@@ -160,8 +160,9 @@ impl Extractor {
     }
 
     fn body(&self, doc: &Html, dom: &Dom, title: Option<&str>) -> Rendered {
-        let preset = self.rule_matches(dom, &self.rules.removed(doc));
-        let picked = self.rule_matches(dom, &self.rules.content(doc));
+        let (removed, content) = self.rules.removed_and_content(doc);
+        let preset = self.rule_matches(dom, &removed);
+        let picked = self.rule_matches(dom, &content);
         let content: Vec<usize> = (0..dom.len())
             .filter(|&i| picked[i] && !dom.ancestors(i).any(|a| picked[a]))
             .collect();

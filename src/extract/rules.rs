@@ -104,64 +104,92 @@ fn matches(rules: &[Rule], html: &Html) -> Vec<Vec<*const Element>> {
 /// Site rules with their selectors compiled.
 #[derive(Debug, Clone, Default)]
 pub struct CompiledRules {
-    content: Vec<Rule>,
-    /// Matched one by one: joined into one selector list, a selector that is valid alone can
-    /// swallow the ones after it (an unclosed comment or string runs to the end of the list).
-    remove: Vec<Rule>,
+    /// The `remove` rules, then the `content` rules: one walk over a page matches both.
+    /// Removal selectors are matched one by one: joined into one selector list, a selector
+    /// that is valid alone can swallow the ones after it (an unclosed comment or string runs
+    /// to the end of the list).
+    rules: Vec<Rule>,
+    /// How many of `rules` are `remove` rules.
+    removes: usize,
 }
 
 impl CompiledRules {
     /// Compiles `rules`, failing on the first invalid selector.
     pub fn new(rules: &SiteRules) -> Result<Self, InvalidSelector> {
+        let compiled = rules
+            .remove
+            .iter()
+            .chain(&rules.content)
+            .map(|s| compile(s))
+            .collect::<Result<_, _>>()?;
         Ok(CompiledRules {
-            content: rules
-                .content
-                .iter()
-                .map(|s| compile(s))
-                .collect::<Result<_, _>>()?,
-            remove: rules
-                .remove
-                .iter()
-                .map(|s| compile(s))
-                .collect::<Result<_, _>>()?,
+            rules: compiled,
+            removes: rules.remove.len(),
         })
     }
 
     /// Compiles `rules`, skipping invalid selectors (they were reported at validation).
     pub fn lenient(rules: &SiteRules) -> Self {
+        let remove: Vec<Rule> = rules
+            .remove
+            .iter()
+            .filter_map(|s| compile(s).ok())
+            .collect();
+        let removes = remove.len();
+        let content = rules.content.iter().filter_map(|s| compile(s).ok());
         CompiledRules {
-            content: rules
-                .content
-                .iter()
-                .filter_map(|s| compile(s).ok())
-                .collect(),
-            remove: rules
-                .remove
-                .iter()
-                .filter_map(|s| compile(s).ok())
-                .collect(),
+            rules: remove.into_iter().chain(content).collect(),
+            removes,
         }
     }
 
     /// Whether there are no rules at all.
     pub fn is_empty(&self) -> bool {
-        self.content.is_empty() && self.remove.is_empty()
+        self.rules.is_empty()
     }
 
     /// Elements to delete, as pointers into `html` (matched against the arena by address).
+    #[cfg(test)]
     pub(crate) fn removed(&self, html: &Html) -> Vec<*const Element> {
-        matches(&self.remove, html).concat()
+        matches(&self.rules[..self.removes], html).concat()
     }
 
     /// Elements picked as the article body, in selector order then document order.
+    #[cfg(test)]
     pub(crate) fn content(&self, html: &Html) -> Vec<*const Element> {
-        matches(&self.content, html).concat()
+        matches(&self.rules[self.removes..], html).concat()
+    }
+
+    /// [`CompiledRules::removed`] and [`CompiledRules::content`] from one walk over `html`.
+    pub(crate) fn removed_and_content(
+        &self,
+        html: &Html,
+    ) -> (Vec<*const Element>, Vec<*const Element>) {
+        let mut found = matches(&self.rules, html);
+        let content = found.split_off(self.removes).concat();
+        (found.concat(), content)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_walk_finds_what_the_removal_and_content_walks_find() {
+        let html = Html::parse_document(
+            r#"<body><div class="share post"><p class="post">x</p></div><aside id="b">
+            <p class="share">y</p></aside><article class="post"><p>z</p></article></body>"#,
+        );
+        let rules = CompiledRules::lenient(&SiteRules {
+            content: vec![".post".into(), "article".into(), "div[".into()],
+            remove: vec![".share".into(), "aside > p".into()],
+        });
+        let (removed, content) = rules.removed_and_content(&html);
+        assert_eq!(removed, rules.removed(&html));
+        assert_eq!(content, rules.content(&html));
+        assert_eq!((removed.len(), content.len()), (3, 4));
+    }
 
     #[test]
     fn selectors_are_validated() {
