@@ -133,7 +133,7 @@ impl Extractor {
     /// Extracts the article of `html` served at `url`.
     pub fn extract(&self, html: &str, url: &Url) -> Article {
         let html = limits::capped_input(html);
-        let doc = Html::parse_document(html);
+        let doc = parse_page(html);
         let meta = metadata::read_metadata(&doc, url);
         let dom = Dom::build(&doc);
         let mut body = self.body(&doc, &dom, meta.title.as_deref());
@@ -199,6 +199,18 @@ impl Extractor {
         }
         flags
     }
+}
+
+/// `Html::parse_document`, with the tree's arena sized for the page up front: grown by
+/// doubling, it was copied whole about ten times a page (1 % of a bulk ingest's
+/// instructions). A node starts at most at each `<` (an element, a comment) or after it (a
+/// text node).
+fn parse_page(html: &str) -> Html {
+    use html5ever::tendril::TendrilSink;
+    let nodes = 2 * memchr::memchr_iter(b'<', html.as_bytes()).count() + 8;
+    let mut doc = Html::new_document();
+    doc.tree = ego_tree::Tree::with_capacity(scraper::Node::Document, nodes);
+    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(doc), Default::default()).one(html)
 }
 
 /// One scoring pass; also returns the text length before edge pruning, which decides retries.
