@@ -87,15 +87,9 @@ pub fn words(text: &str) -> Vec<String> {
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
     let mut buf = String::new();
     for piece in pieces(text) {
-        let word = if piece.is_ascii() {
-            buf.clear();
-            buf.push_str(piece);
-            buf.make_ascii_lowercase();
-            Cow::Borrowed(buf.as_str())
-        } else {
-            Cow::Owned(fold(&piece.to_lowercase()))
-        };
-        if !word.is_empty() && !f(&word) {
+        let (raw, folded) = lower_and_fold(piece, &mut buf);
+        let word = folded.as_deref().unwrap_or(&raw);
+        if !word.is_empty() && !f(word) {
             return;
         }
     }
@@ -149,23 +143,26 @@ fn for_each_indexable(text: &str, lang: Lang, mut f: impl FnMut(&str, &str)) {
     let stop = stop_words(lang);
     let mut buf = String::new();
     for piece in pieces(text) {
-        let raw: Cow<'_, str> = if piece.is_ascii() {
-            buf.clear();
-            buf.push_str(piece);
-            buf.make_ascii_lowercase();
-            Cow::Borrowed(buf.as_str())
-        } else {
-            Cow::Owned(piece.to_lowercase())
-        };
-        let folded: Cow<'_, str> = if raw.is_ascii() {
-            Cow::Borrowed(&raw)
-        } else {
-            Cow::Owned(fold(&raw))
-        };
-        if is_term(&folded) && !stop.is_some_and(|s| s.contains(folded.as_ref())) {
-            f(&raw, &folded);
+        let (raw, folded) = lower_and_fold(piece, &mut buf);
+        let folded = folded.as_deref().unwrap_or(&raw);
+        if is_term(folded) && !stop.is_some_and(|s| s.contains(folded)) {
+            f(&raw, folded);
         }
     }
+}
+
+/// `piece` lower-cased as written (an ASCII word into the reused `buf`), and its folded form
+/// ([`fold`]) when that differs from it (`None`: the word folds to itself).
+fn lower_and_fold<'b>(piece: &str, buf: &'b mut String) -> (Cow<'b, str>, Option<String>) {
+    if piece.is_ascii() {
+        buf.clear();
+        buf.push_str(piece);
+        buf.make_ascii_lowercase();
+        return (Cow::Borrowed(buf.as_str()), None);
+    }
+    let raw = piece.to_lowercase();
+    let folded = (!raw.is_ascii()).then(|| fold(&raw));
+    (Cow::Owned(raw), folded)
 }
 
 /// The stop words of `lang`, if it has a list.
@@ -193,37 +190,26 @@ pub fn for_each_word_and_term_id(
     let stop = stop_words(lang);
     let mut buf = String::new();
     for piece in pieces(text) {
-        let raw: Cow<'_, str> = if piece.is_ascii() {
-            buf.clear();
-            buf.push_str(piece);
-            buf.make_ascii_lowercase();
-            Cow::Borrowed(buf.as_str())
-        } else {
-            Cow::Owned(piece.to_lowercase())
-        };
-        let folded: Cow<'_, str> = if raw.is_ascii() {
-            Cow::Borrowed(&raw)
-        } else {
-            Cow::Owned(fold(&raw))
-        };
+        let (raw, folded) = lower_and_fold(piece, &mut buf);
+        let folded = folded.as_deref().unwrap_or(&raw);
         if folded.is_empty() {
             continue;
         }
         let folded_hash = stable_hash(folded.as_bytes());
         word(folded_hash);
-        if !is_term(&folded) || stop.is_some_and(|s| s.contains(folded.as_ref())) {
+        if !is_term(folded) || stop.is_some_and(|s| s.contains(folded)) {
             continue;
         }
         let id = match (&stemmer, lang) {
             (Some(stemmer), _) => {
-                let key = if raw == folded {
+                let key = if *raw == *folded {
                     folded_hash
                 } else {
                     stable_hash(raw.as_bytes())
                 };
                 stem_id_keyed(lang, stemmer, &raw, key)
             }
-            (None, Lang::Arabic) => Some(stem_arabic(&folded))
+            (None, Lang::Arabic) => Some(stem_arabic(folded))
                 .filter(|stem| is_term(stem))
                 .map(|stem| term_id(&stem)),
             // `term_id(folded)`, already hashed.
