@@ -688,14 +688,15 @@ pub(super) fn insert_story_doc(
     cache.unwritten.write_if_full(conn)?;
     cache.count(&terms, &slots);
     cache.docs.put(Arc::new(doc.to_stored()), slots.into());
-    // A new story has no rows yet (a pruned story's went with it).
-    write_related(conn, doc.story_id, &update.related, 0, true)?;
+    // A new story has no rows yet (a pruned story's went with it): nothing to delete.
+    write_related(conn, doc.story_id, &update.related, 0)?;
     cache.lists.put(doc.story_id, &update.related);
     // An older story whose list gained the new one changed: its feed item shows new links.
     let mut touch =
         conn.prepare_cached("UPDATE stories SET updated = MAX(updated, ?2) WHERE id = ?1")?;
     for change in &update.updates {
-        write_related(conn, change.story_id, &change.list, change.from_rank, false)?;
+        delete_related_from(conn, change.story_id, change.from_rank)?;
+        write_related(conn, change.story_id, &change.list, change.from_rank)?;
         cache.lists.put(change.story_id, &change.list);
         touch.execute(params![change.story_id, now])?;
     }
@@ -726,31 +727,32 @@ pub(super) fn uncount_doomed_terms(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Stores a story's related list, whose ranks before `from_rank` are already stored: each
-/// stored row costs two b-tree writes and two parent-key probes, and a new story usually
-/// enters an older list below its top. The rows from `from_rank` on (none for a new story)
-/// are deleted one by one by primary key: because `related` has foreign keys, SQLite runs a
-/// range `DELETE` by collecting the keys in a temporary b-tree first, even for an empty
-/// range (about three such b-trees per new story: its own list and the older lists it
-/// enters).
+/// Deletes a story's related rows from `from_rank` on, one by one by primary key: because
+/// `related` has foreign keys, SQLite runs a range `DELETE` by collecting the keys in a
+/// temporary b-tree first, even for an empty range (about three such b-trees per new story:
+/// its own list and the older lists it enters).
+fn delete_related_from(conn: &Connection, story_id: i64, from_rank: usize) -> rusqlite::Result<()> {
+    let ranks: Vec<i64> = conn
+        .prepare_cached("SELECT rank FROM related WHERE story_id = ?1 AND rank >= ?2")?
+        .query_map(params![story_id, from_rank as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut delete =
+        conn.prepare_cached("DELETE FROM related WHERE story_id = ?1 AND rank = ?2")?;
+    for rank in ranks {
+        delete.execute(params![story_id, rank])?;
+    }
+    Ok(())
+}
+
+/// Inserts a story's related list from `from_rank` on (the ranks before it are stored, the
+/// ones after it are not): each stored row costs two b-tree writes and two parent-key probes,
+/// and a new story usually enters an older list below its top.
 fn write_related(
     conn: &Connection,
     story_id: i64,
     list: &[(i64, f32)],
     from_rank: usize,
-    new_story: bool,
 ) -> rusqlite::Result<()> {
-    if !new_story {
-        let ranks: Vec<i64> = conn
-            .prepare_cached("SELECT rank FROM related WHERE story_id = ?1 AND rank >= ?2")?
-            .query_map(params![story_id, from_rank as i64], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut delete =
-            conn.prepare_cached("DELETE FROM related WHERE story_id = ?1 AND rank = ?2")?;
-        for rank in ranks {
-            delete.execute(params![story_id, rank])?;
-        }
-    }
     // One row per statement: `related` has foreign keys, whose check could abort a
     // multi-row statement half-way, so SQLite would keep a statement journal for it.
     let mut insert = conn.prepare_cached(
