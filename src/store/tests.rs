@@ -40,6 +40,15 @@ fn record(identity: &str, title: &str) -> ArticleRecord {
     }
 }
 
+/// A new database in a temporary directory (kept while the directory lives), its feeds
+/// those of [`config`].
+fn synced_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    store.sync_feeds(&config().feeds).unwrap();
+    (dir, store)
+}
+
 /// Writes one new article for `feed_id` as a feed batch of its own, into `story` if given.
 fn write_new(
     store: &mut Store,
@@ -99,9 +108,7 @@ fn migrations_are_recorded_and_idempotent() {
 
 #[test]
 fn batch_writes_articles_stories_and_state_together() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
+    let (_dir, mut store) = synced_store();
     let feed = store.feed("a").unwrap();
     let writes = vec![
         ArticleWrite::New {
@@ -137,9 +144,7 @@ fn batch_writes_articles_stories_and_state_together() {
 
 #[test]
 fn update_keeps_story_and_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
+    let (_dir, mut store) = synced_store();
     let feed = store.feed("a").unwrap();
     write_new(&mut store, feed.id, record("1", "One"), None);
     let known = store.known_by_identity(feed.id, "1").unwrap().unwrap();
@@ -169,9 +174,7 @@ fn update_keeps_story_and_id() {
 
 #[test]
 fn copies_join_a_story_as_also_reported_by() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
+    let (_dir, mut store) = synced_store();
     let (a, b) = (store.feed("a").unwrap(), store.feed("b").unwrap());
     write_new(&mut store, a.id, record("1", "Wire"), None);
     let story = store.newest_stories(None).unwrap()[0].story.id;
@@ -186,9 +189,7 @@ fn copies_join_a_story_as_also_reported_by() {
 
 #[test]
 fn failures_count_up_and_reset() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
+    let (_dir, mut store) = synced_store();
     let id = store.feed("a").unwrap().id;
     let fail = PollResult::Failed {
         status: Some(500),
@@ -210,9 +211,7 @@ fn failures_count_up_and_reset() {
 
 #[test]
 fn prune_removes_old_stories_and_their_index_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
+    let (_dir, mut store) = synced_store();
     let feed = store.feed("a").unwrap();
     let mut old = record("old", "Old story about the harbour audit");
     old.published = now() - chrono::Duration::days(40);
@@ -288,9 +287,7 @@ fn prune_removes_old_stories_and_their_index_rows() {
 
 #[test]
 fn prune_closes_up_the_ranks_of_lists_that_linked_a_pruned_story() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
+    let (_dir, mut store) = synced_store();
     let feed = store.feed("a").unwrap();
     let story = |identity: &str, days_old: i64| {
         let mut r = record(identity, &format!("Story {identity}"));
@@ -348,9 +345,7 @@ fn prune_closes_up_the_ranks_of_lists_that_linked_a_pruned_story() {
 
 #[test]
 fn backup_is_a_readable_copy() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
+    let (dir, store) = synced_store();
     let copy = dir.path().join("copy.db");
     store.backup(&copy).unwrap();
     store.vacuum().unwrap();
@@ -995,9 +990,7 @@ fn event_story(i: usize) -> (String, String) {
 #[test]
 fn sql_index_links_exactly_as_the_memory_index_does() {
     use crate::related::{find_related, MemoryIndex, NewDoc, RelatedStore};
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    store.sync_feeds(&config().feeds).unwrap();
+    let (dir, mut store) = synced_store();
     let feeds = [
         ("a", store.feed("a").unwrap().id),
         ("b", store.feed("b").unwrap().id),
