@@ -100,12 +100,15 @@ pub fn choose_body(feed_html: Option<&str>, page: &Article) -> BodySource {
     }
 }
 
+/// Characters at the end of a text that [`ends_like_teaser`] lower-cases: at least the
+/// longest of [`TEASER_ENDINGS`] (a test checks).
+const TAIL_CHARS: usize = 32;
+
 /// Whether `text` ends with one of [`TEASER_ENDINGS`], in any case. Only its last characters
 /// are lower-cased: each lower-cases to at least one character, so the lower-cased end of the
 /// whole text is made from them (a final capital sigma may lower-case differently without
 /// the letters before it, but no ending holds a sigma).
 fn ends_like_teaser(text: &str) -> bool {
-    const TAIL_CHARS: usize = 32;
     let text = text.trim_end();
     let start = text
         .char_indices()
@@ -216,6 +219,11 @@ mod tests {
             let lower = t.to_lowercase();
             TEASER_ENDINGS.iter().any(|e| lower.trim_end().ends_with(e))
         };
+        // What the shortcut relies on: every ending fits the tail and holds no sigma.
+        for ending in TEASER_ENDINGS {
+            assert!(ending.chars().count() <= TAIL_CHARS, "{ending}");
+            assert!(!ending.contains(['σ', 'ς']), "{ending}");
+        }
         let long = "Word ".repeat(40);
         let starts = ["", "x", "ΟΔΥΣΣΕΥΣ ", "İİİ ", long.as_str()];
         let endings = TEASER_ENDINGS
