@@ -356,14 +356,17 @@ async fn concurrent_ingests_never_collide() {
     assert_intact(&world.db());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_connections_are_closed_soon_after_their_last_request() {
+/// A keep-alive server on loopback that reports each connection it accepts ("open") and each
+/// one the client closes ("closed"), and a fetcher with the default pool settings.
+async fn keep_alive_server() -> (
+    feedmix::fetch::Fetcher,
+    url::Url,
+    tokio::sync::mpsc::UnboundedReceiver<&'static str>,
+) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    // A keep-alive server that reports each connection it accepts and each one the client
-    // closes.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let (events, mut seen) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
+    let (events, seen) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             let events = events.clone();
@@ -393,6 +396,12 @@ async fn idle_connections_are_closed_soon_after_their_last_request() {
     let config = feedmix::config::Config::from_toml(toml, std::path::Path::new("x.toml")).unwrap();
     let fetcher = feedmix::fetch::Fetcher::new(&config.fetch).unwrap();
     let url = url::Url::parse(&format!("http://{addr}/page")).unwrap();
+    (fetcher, url, seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_soon_after_their_last_request() {
+    let (fetcher, url, mut seen) = keep_alive_server().await;
     let none = feedmix::fetch::Validators::default();
     for _ in 0..2 {
         fetcher.fetch(&url, &none).await.unwrap();
@@ -403,6 +412,25 @@ async fn idle_connections_are_closed_soon_after_their_last_request() {
     let wait = feedmix::fetch::POOL_IDLE + std::time::Duration::from_secs(10);
     let next = tokio::time::timeout(wait, seen.recv()).await;
     assert_eq!(next, Ok(Some("closed")), "the idle connection stayed open");
+    fetcher.fetch(&url, &none).await.unwrap();
+    assert_eq!(seen.recv().await, Some("open"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_idle_connections_closes_them_at_once_and_later_requests_still_work() {
+    let (fetcher, url, mut seen) = keep_alive_server().await;
+    let none = feedmix::fetch::Validators::default();
+    fetcher.fetch(&url, &none).await.unwrap();
+    assert_eq!(seen.recv().await, Some("open"));
+    fetcher.close_idle_connections();
+    // Well before the pool's own idle timeout would close it.
+    let wait = feedmix::fetch::POOL_IDLE / 2;
+    let next = tokio::time::timeout(wait, seen.recv()).await;
+    assert_eq!(
+        next,
+        Ok(Some("closed")),
+        "the pooled connection stayed open"
+    );
     fetcher.fetch(&url, &none).await.unwrap();
     assert_eq!(seen.recv().await, Some("open"));
 }

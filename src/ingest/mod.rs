@@ -377,6 +377,9 @@ async fn ingest_pass(
             commit(store, &mut summary, options, &mut unreported)?;
         }
     }
+    // Every page is fetched: the pooled connections close on the runtime's threads while
+    // the last commit and its checkpoint run here.
+    fetcher.close_idle_connections();
     commit(store, &mut summary, options, &mut unreported)?;
     summary.reports.sort_by(|a, b| a.name.cmp(&b.name));
     summary.elapsed = started.elapsed();
