@@ -119,6 +119,24 @@ impl Cli {
         Ok(config)
     }
 
+    /// Threads for the async runtime; `None` for tokio's default, one per core.
+    ///
+    /// An ingest's async work is fetching and parsing feeds: its pages are extracted on a
+    /// pool of its own (one thread per core) and stored on the main thread, so half the
+    /// cores suffice. On 2 cores, one runtime thread instead of two cut a 1,000-article
+    /// pass's voluntary context switches by ~40 %; the pass ran 1.03x faster on 4 % less
+    /// CPU (10,000 articles: 1.03x, 3 % less CPU; BENCHMARKS.md, session 16). Serving
+    /// keeps one thread per core.
+    pub fn runtime_threads(&self) -> Option<usize> {
+        match self.command {
+            Command::Ingest(_) => {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                Some((cores / 2).max(1))
+            }
+            _ => None,
+        }
+    }
+
     /// Runs the chosen subcommand.
     pub async fn run(self) -> CmdResult {
         match &self.command {
