@@ -202,9 +202,9 @@ impl Fetcher {
     }
 
     /// Closes the pooled keep-alive connections, on the runtime's threads, while the caller
-    /// goes on (an ingest, once its last page is fetched: closing a thousand connections
-    /// took the last ~10 ms of a pass when the runtime shut down). Requests made later open
-    /// new connections.
+    /// goes on. An ingest calls it once its last page is fetched: left to the runtime's
+    /// shutdown, closing the ~200 connections of a 1,000-article pass (two per outlet) took
+    /// its last 10-17 ms, after the checkpoint. Requests made later open new connections.
     pub fn close_idle_connections(&self) {
         let fresh = match build_client(&self.inner.config) {
             Ok(client) => client,

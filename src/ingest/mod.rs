@@ -6,8 +6,8 @@
 //! transaction stays open while batches keep coming (at most a second) and commits once it
 //! has waited 20 ms for the next, or when the last waiting feed is admitted, so many feeds
 //! share one commit, each feed all-or-nothing; a feed is reported once its writes are
-//! committed. A failing feed is reported with its
-//! name and cause and never stops the others.
+//! committed. A failing feed is reported with its name and cause and never stops the
+//! others.
 
 pub mod assemble;
 mod cpu;
@@ -248,8 +248,6 @@ async fn ingest_pass(
     running.extend(due.drain(..in_flight.min(due.len())).map(start));
     // Reports of the feeds whose writes are held in the open transaction, told once it commits.
     let mut unreported = Vec::new();
-    // Whether the last due feed has been admitted and its commit is still to come (see
-    // `LAST_STRETCH`).
     // Whether feeds are still waiting to be admitted. When the last one is, the writes held
     // so far are committed once: the checkpointer copies them while the feeds in flight
     // are extracted, and the pass's last commit, which nothing runs beside, carries only
