@@ -370,8 +370,10 @@ async fn ingest_pass(
             });
         }
         let last_admitted = admitting && due.is_empty() && store.held_for().is_some();
+        if last_admitted {
+            admitting = false;
+        }
         if last_admitted || store.held_for().is_some_and(|open| open >= HOLD_AT_MOST) {
-            admitting &= !last_admitted;
             commit(store, &mut summary, options, &mut unreported)?;
         }
     }

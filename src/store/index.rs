@@ -359,6 +359,7 @@ impl IndexCache {
         // OR FAIL: a constraint error would stop here and the caller rolls the transaction
         // back, so SQLite need not keep a statement journal of the rows' pages (with the
         // default ABORT it wrote one to a temporary file: ~1 MB per flush, the 3.6 KB vectors).
+        // The table's foreign key does not bring one back: no key column changes.
         conn.execute(
             "UPDATE OR FAIL story_vectors SET counted = 1 WHERE counted = 0",
             [],
